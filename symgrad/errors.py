@@ -36,6 +36,10 @@ class SymgradError(Exception):
             text += f" ({self.hint})"
         return text
 
+    def __reduce__(self):
+        # Keep hint and column when the error crosses the worker-process pipe.
+        return (type(self), (self.message,), dict(self.__dict__))
+
     def to_dict(self) -> dict[str, object]:
         """The error as JSON-ready data (for ``--format json``)."""
         return {

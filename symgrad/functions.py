@@ -20,8 +20,8 @@ SymPy lacks. Each keeps its derivative rule next to its definition:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sympy as sp
 

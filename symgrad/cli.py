@@ -1,0 +1,135 @@
+"""The ``symgrad`` command: parse arguments, call the API, print, return an exit code.
+
+Each command lives in ``symgrad/commands/<name>.py`` and is imported only
+when it runs, so ``symgrad "w*w+2" --at w=10`` loads no more than it needs.
+``symgrad EXPR ...`` is short for ``symgrad grad EXPR ...``.
+
+>>> main(["--version"]) == 0
+symgrad 0.1.0
+True
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from symgrad import __version__
+from symgrad.errors import EXIT_INPUT, SymgradError
+from symgrad.output import FORMATS, Output, to_json
+
+EXIT_INTERNAL = 4
+
+COMMANDS: dict[str, str] = {
+    "grad": "symgrad.commands.grad",
+}
+
+DEFAULT_COMMAND = "grad"
+
+
+class UsageError(Exception):
+    """argparse found a problem with the command line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage dump
+        raise UsageError(message)
+
+
+def _command_list() -> str:
+    lines = ["commands (symgrad EXPR is short for symgrad grad EXPR):"]
+    for name, path in COMMANDS.items():
+        module = importlib.import_module(path)
+        lines.append(f"  {name:<8} {module.HELP}")
+    return "\n".join(lines)
+
+
+def build_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
+    """The argument parser of one command, and the command's module."""
+    module = importlib.import_module(COMMANDS[name])
+    prog = "symgrad" if name == DEFAULT_COMMAND else f"symgrad {name}"
+    parser = _Parser(
+        prog=prog,
+        description=module.HELP,
+        epilog=getattr(module, "EPILOG", None),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    module.add_arguments(parser)
+    common = parser.add_argument_group("output and safety")
+    common.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="auto",
+        help="rich on a terminal, plain when piped or NO_COLOR is set (default: auto)",
+    )
+    common.add_argument(
+        "--timeout", type=float, default=None, metavar="SECONDS", help="time limit for the work"
+    )
+    common.add_argument(
+        "--debug", action="store_true", help="run in-process and show tracebacks of internal errors"
+    )
+    common.add_argument("--version", action="version", version=f"symgrad {__version__}")
+    return parser, module
+
+
+def _fail(message: str, code: int, fmt: str, data: dict | None = None) -> int:
+    print(f"symgrad: error: {message}", file=sys.stderr)
+    if fmt == "json" and data is not None:
+        print(to_json(data))
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run symgrad with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    name = DEFAULT_COMMAND
+    if args_list and args_list[0] in COMMANDS:
+        name = args_list.pop(0)
+    wants_json = "json" in args_list and "--format" in args_list or "--format=json" in args_list
+    fmt = "json" if wants_json else "plain"
+    try:
+        parser, module = build_parser(name)
+        if name == DEFAULT_COMMAND and parser.epilog is None:
+            parser.epilog = _command_list()
+        args = parser.parse_args(args_list)
+    except UsageError as err:
+        message = str(err)
+        hint = ""
+        if "unrecognized arguments: -" in message or "expected one argument" in message:
+            hint = (
+                " (an expression that starts with '-' goes after '--': symgrad --at x=1 -- '-x^2')"
+            )
+        return _fail(
+            f"{message}{hint}; see symgrad {'' if name == DEFAULT_COMMAND else name + ' '}--help",
+            EXIT_INPUT,
+            fmt,
+            {"error": "UsageError", "message": message, "exit_code": EXIT_INPUT},
+        )
+    except SystemExit as done:  # --help and --version
+        return int(done.code or 0)
+    out = Output(args.format)
+    try:
+        return int(module.run(args, out))
+    except SymgradError as err:
+        return _fail(str(err), err.exit_code, out.format, err.to_dict())
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130, out.format)
+    except Exception as err:  # noqa: BLE001 - a bug: say so in one line
+        if args.debug:
+            details = getattr(err, "details", None)
+            if details:
+                print(details, file=sys.stderr)
+            raise
+        return _fail(
+            f"internal error ({err}); this is a bug in symgrad, rerun with --debug for details",
+            EXIT_INTERNAL,
+            out.format,
+            {"error": "InternalError", "message": str(err), "exit_code": EXIT_INTERNAL},
+        )
+
+
+def run() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""``symgrad EXPR``: the exact gradient, its values at a point, the check, TensorFlow's answers."""
+
+from __future__ import annotations
+
+import argparse
+
+from symgrad.derive import grad
+from symgrad.guard import DEFAULT_TIMEOUT, run_guarded
+from symgrad.output import Output
+
+HELP = "differentiate an expression exactly, check it numerically, print TensorFlow's answers"
+EPILOG = None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("expression", help='the function, e.g. "w*w+2" or "x*sin(x^2)"')
+    parser.add_argument(
+        "--at",
+        action="append",
+        metavar="NAME=VALUE,...",
+        help="the point, e.g. --at w=10 or --at x=1,y=pi/4 (repeatable)",
+    )
+    parser.add_argument(
+        "--wrt",
+        metavar="NAMES",
+        help="the variables and their order, like var_list (default: the order of --at)",
+    )
+    parser.add_argument(
+        "--unconnected",
+        choices=("none", "zero"),
+        default="none",
+        help="gradient of a variable y does not use: None as in TensorFlow, or 0.0 "
+        "(UnconnectedGradients.ZERO)",
+    )
+    parser.add_argument("--no-check", action="store_true", help="skip the numeric check")
+
+
+def compute(args: argparse.Namespace):
+    """Everything that touches user text happens here, inside the guarded worker."""
+    at = ",".join(args.at) if args.at else None
+    return grad(
+        args.expression,
+        at=at,
+        wrt=args.wrt,
+        unconnected=args.unconnected,
+        check=not args.no_check,
+    )
+
+
+def run(args: argparse.Namespace, out: Output) -> int:
+    result = run_guarded(
+        compute, args, timeout=args.timeout or DEFAULT_TIMEOUT, in_process=args.debug
+    )
+    out.emit(result)
+    return result.exit_code

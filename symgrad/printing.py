@@ -1,0 +1,47 @@
+"""SymPy's pretty printer, with the one-line powers students see on slides.
+
+SymPy draws ``w**2`` with the exponent on a line of its own; symgrad writes
+small integer powers of a one-line base with Unicode superscripts, so the seed
+reads ``y = w² + 2``. Everything else is SymPy's own layout.
+
+>>> import sympy as sp
+>>> w = sp.Symbol("w")
+>>> pretty(sp.Eq(sp.Symbol("y"), w**2 + 2, evaluate=False))
+'y = w² + 2'
+>>> pretty(sp.sin(w)**2 * (w + 1)**3)
+'(w + 1)³⋅sin(w)²'
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.stringpict import prettyForm
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+MAX_SUPERSCRIPT = 999
+
+
+class _Printer(PrettyPrinter):
+    def _print_Pow(self, power):
+        base, exponent = power.as_base_exp()
+        if exponent.is_Integer and 1 < exponent <= MAX_SUPERSCRIPT:
+            form = self._print(base)
+            if form.height() == 1:
+                needs_parens = (
+                    base.is_Add
+                    or base.is_Mul
+                    or base.is_Pow
+                    or (base.is_Number and (base.is_negative or not base.is_Integer))
+                )
+                if needs_parens:
+                    form = prettyForm(*form.parens())
+                text = form.s + str(exponent).translate(_SUPERSCRIPT)
+                return prettyForm(text, binding=prettyForm.POW)
+        return super()._print_Pow(power)
+
+
+def pretty(expr: sp.Basic) -> str:
+    """Unicode pretty text for ``expr`` (possibly several lines), never wrapped."""
+    text = _Printer({"use_unicode": True, "wrap_line": False}).doprint(expr)
+    return "\n".join(line.rstrip() for line in text.split("\n"))
