@@ -15,6 +15,7 @@ reads ``y = w² + 2``. Everything else is SymPy's own layout.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.numbers import Number
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
@@ -23,6 +24,51 @@ MAX_SUPERSCRIPT = 999
 
 
 class _Printer(PrettyPrinter):
+    def _print_Mul(self, product):
+        # SymPy's own _print_Mul, less its ``import sympy.physics.units`` (about 250 ms on
+        # the first product printed, only to sort unit quantities last; symgrad has none).
+        # Adapted from sympy/printing/pretty/pretty.py (BSD-3-Clause).
+        args = product.args
+        if args[0] is sp.S.One or any(isinstance(arg, Number) for arg in args[1:]):
+            strargs = list(map(self._print, args))
+            negone = strargs[0] == "-1"
+            if negone:
+                strargs[0] = prettyForm("1", 0, 0)
+            obj = prettyForm.__mul__(*strargs)
+            if negone:
+                obj = prettyForm("-" + obj.s, obj.baseline, obj.binding)
+            return obj
+        if self.order not in ("old", "none"):
+            args = product.as_ordered_factors()
+        else:
+            args = list(product.args)
+        numerator, denominator = [], []
+        for item in args:
+            if (
+                item.is_commutative
+                and item.is_Pow
+                and item.exp.is_Rational
+                and item.exp.is_negative
+            ):
+                if item.exp != -1:
+                    denominator.append(sp.Pow(item.base, -item.exp, evaluate=False))
+                else:
+                    denominator.append(sp.Pow(item.base, -item.exp))
+            elif item.is_Rational and item is not sp.S.Infinity:
+                if item.p != 1:
+                    numerator.append(sp.Rational(item.p))
+                if item.q != 1:
+                    denominator.append(sp.Rational(item.q))
+            else:
+                numerator.append(item)
+        top = [self._print(a) for a in numerator]
+        bottom = [self._print(b) for b in denominator]
+        if not bottom:
+            return prettyForm.__mul__(*top)
+        if not top:
+            top.append(self._print(sp.S.One))
+        return prettyForm.__mul__(*top) / prettyForm.__mul__(*bottom)
+
     def _print_Pow(self, power):
         base, exponent = power.as_base_exp()
         if exponent.is_Integer and 1 < exponent <= MAX_SUPERSCRIPT:
