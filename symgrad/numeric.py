@@ -12,8 +12,8 @@ float64 framework would; symgrad reports *why* elsewhere.
 >>> from symgrad.parse import variable
 >>> x = variable("x")
 >>> f = compile_expr(sp.sin(x) * x**2, [x])
->>> round(f(2.0), 12)
-3.637189707302
+>>> round(f(2.0), 10)
+3.6371897073
 >>> compile_expr(sp.log(x), [x])(-1.0)
 nan
 """
