@@ -274,7 +274,7 @@ class _Parser:
 
     def power(self, base: sp.Expr, exponent: sp.Expr, column: int) -> sp.Expr:
         if base.is_Rational and exponent.is_Rational and not base.is_zero:
-            size = float(abs(exponent)) * math.log2(abs(base.p) + abs(base.q))
+            size = float(abs(exponent)) * math.log2(max(abs(base.p), base.q, 2))
             if size > self.limits.max_bits:
                 digits = size * math.log10(2)
                 raise LimitError(
