@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import sympy as sp
 
@@ -27,8 +27,7 @@ from symgrad.numeric import compile_expr
 EPS = 2.0**-52
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """The numeric evidence for one partial derivative at one point."""
 
     method: str

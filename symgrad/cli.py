@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from symgrad import __version__
 from symgrad.errors import EXIT_INPUT, SymgradError
 from symgrad.output import FORMATS, Output, to_json
+from symgrad.startup import defer_tensor_module
 
 EXIT_INTERNAL = 4
 
@@ -83,6 +84,7 @@ def _fail(message: str, code: int, fmt: str, data: dict | None = None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run symgrad with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    defer_tensor_module()
     args_list = list(sys.argv[1:] if argv is None else argv)
     name = DEFAULT_COMMAND
     if args_list and args_list[0] in COMMANDS:

@@ -21,7 +21,7 @@ SymPy lacks. Each keeps its derivative rule next to its definition:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import sympy as sp
 
@@ -124,8 +124,7 @@ def _log(x, base=None):
     return sp.log(x) if base is None else sp.log(x, base)
 
 
-@dataclass(frozen=True)
-class FunctionSpec:
+class FunctionSpec(NamedTuple):
     """A function name students may type: how to build it and how many arguments it takes."""
 
     build: Callable[..., sp.Expr]

@@ -1,9 +1,10 @@
 """Where results meet the terminal: rich, plain, JSON or LaTeX.
 
-Results render themselves (``__rich_console__``, ``to_dict``, ``to_latex``);
-this module only chooses the format and the console. Plain text is what rich
-prints with no colour and no terminal: used when stdout is not a terminal,
-when ``NO_COLOR`` is set, or with ``--format plain``.
+Results render themselves (``__rich_console__``, ``to_dict``, ``to_latex``,
+and optionally ``plain_text``); this module only chooses the format and the
+console. Plain text (used when stdout is not a terminal, when ``NO_COLOR`` is
+set, or with ``--format plain``) is the result's ``plain_text()`` if it has
+one, else what rich prints with no colour and no terminal.
 
 >>> import io
 >>> out = Output("plain", io.StringIO())
@@ -13,7 +14,6 @@ when ``NO_COLOR`` is set, or with ``--format plain``.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import IO, Any
@@ -52,6 +52,8 @@ def make_console(fmt: str, file: IO[str] | None = None):
 
 def to_json(data: Any) -> str:
     """JSON text for ``data``; non-finite floats become ``null`` (JSON has no inf/nan)."""
+    import json
+
     return json.dumps(_finite(data), indent=2, ensure_ascii=False)
 
 
@@ -92,5 +94,7 @@ class Output:
                     "this result has no LaTeX form", hint="use --format rich, plain or json"
                 )
             self.file.write(obj.to_latex() + "\n")
+        elif self.format == "plain" and hasattr(obj, "plain_text"):
+            self.file.write(obj.plain_text())  # no rich import on the plain fast path
         else:
             self.console.print(obj)

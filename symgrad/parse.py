@@ -22,8 +22,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from fractions import Fraction
+from typing import NamedTuple
 
 import sympy as sp
 
@@ -31,8 +30,7 @@ from symgrad.errors import InputError, LimitError, ParseError
 from symgrad.functions import CONSTANTS, FUNCTIONS
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """What the parser accepts before it refuses with a :class:`LimitError` (exit 3)."""
 
     max_length: int = 2000  # characters of input
@@ -79,16 +77,14 @@ _NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _KEYWORDS = set(keyword.kwlist) - {"lambda"}
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # "num", "name", "op", "sup", "end"
     text: str
     column: int  # 1-based
     space_before: bool = False
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(NamedTuple):
     """A parsed expression and the variable names it mentions, in order of appearance.
 
     ``names`` is structural, as in a TensorFlow graph: ``w - w + x`` names
@@ -217,8 +213,12 @@ def _number(token: Token, limits: Limits) -> sp.Rational:
             f"the number {token.text} at column {token.column} is too large or too small",
             hint=f"exponents up to e{limits.max_decimal_exponent} are accepted",
         )
-    value = Fraction(mantissa) * Fraction(10) ** int(exponent or 0)
-    return sp.Rational(value.numerator, value.denominator)
+    whole, _, fraction = mantissa.partition(".")
+    numerator = int(whole + fraction or "0")
+    scale = int(exponent or 0) - len(fraction)
+    if scale >= 0:
+        return sp.Rational(numerator * 10**scale, 1)
+    return sp.Rational(numerator, 10**-scale)
 
 
 def _known_functions() -> str:
