@@ -73,8 +73,9 @@ _REJECT = {
     "`": ("backquotes are not allowed", "type the expression without quotes"),
     "_": ("names must start with a letter", "for example x_1, not _x"),
 }
-_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _KEYWORDS = set(keyword.kwlist) - {"lambda"}
+_DIGITS = frozenset("0123456789")  # str.isdigit() also accepts '²' and other digits
 
 
 class Token(NamedTuple):
@@ -146,9 +147,10 @@ def tokenize(text: str, *, limits: Limits = LIMITS) -> list[Token]:
                 hint="retype the expression instead of pasting it",
             )
         ch = _ALIASES.get(ch, ch)
-        if ch.isdigit() and ch.isascii() or (ch == "." and text[i + 1 : i + 2].isdigit()):
+        if ch in _DIGITS or (ch == "." and text[i + 1 : i + 2] in _DIGITS and i + 1 < n):
             m = _NUMBER.match(text, i)
-            assert m is not None
+            if m is None:  # pragma: no cover - the test above guarantees a match
+                raise ParseError("malformed number", column=col)
             tokens.append(Token("num", m.group(0), col, space))
             i = m.end()
         elif ch.isascii() and ch.isalpha() or _greek_name(ch):
