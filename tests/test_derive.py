@@ -4,12 +4,12 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from symgrad.parse import variable
 
 from symgrad import GradPair, grad
 from symgrad.errors import InputError
 from symgrad.functions import sigmoid, softplus
 from symgrad.numeric import compile_expr
+from symgrad.parse import variable
 
 w, v, x, y = (variable(n) for n in "wvxy")
 

@@ -3,10 +3,10 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
-from symgrad.parse import variable
 
 from symgrad.functions import relu, sigmoid, softplus
 from symgrad.numeric import compile_expr
+from symgrad.parse import variable
 
 x, y = variable("x"), variable("y")
 
