@@ -48,10 +48,11 @@ class Check(NamedTuple):
         """One sentence a student can read."""
         if self.verdict == "skipped":
             return f"not checked: {self.reason}"
-        word = "agrees" if self.verdict == "agrees" else "DISAGREES"
+        agrees = self.verdict == "agrees"
         return (
-            f"{word}: {self.method} {_short(self.estimate)} "
-            f"(error {_sci(self.error)}, allowed {_sci(self.bound)})"
+            f"{'agrees' if agrees else 'DISAGREES'} with the {self.method} "
+            f"{_short(self.estimate)} (error {_sci(self.error)} "
+            f"{'≤' if agrees else '>'} {_sci(self.bound)})"
         )
 
     def to_dict(self) -> dict[str, object]:

@@ -37,7 +37,8 @@ def make_console(fmt: str, file: IO[str] | None = None):
     from rich.console import Console
 
     if fmt == "rich":
-        return Console(file=file, highlight=False)
+        # Asked for by name (or chosen on a terminal): colour even through a pipe.
+        return Console(file=file, highlight=False, force_terminal=True)
     return Console(
         file=file,
         color_system=None,
