@@ -1,0 +1,334 @@
+"""Classroom lessons: find, parse, render and run the numbered lessons.
+
+A lesson is a Python file in the "percent" cell format (``# %%`` starts a
+code cell, ``# %% [markdown]`` a prose cell): it runs as a plain script,
+opens as a notebook in Jupyter or VS Code, and reads well as text. The last
+code cells define ``EXERCISES``, a list of :class:`Exercise`; each exercise
+knows its reference solution, and :func:`check_answer` decides whether an
+answer is right, exactly (answers are parsed only with ``symgrad.parse``).
+
+>>> ex = Exercise.derivative("Differentiate w² + 2.", "w^2 + 2", wrt="w", solution="2*w")
+>>> check_answer(ex, "2w").correct
+True
+>>> check_answer(ex, "w").correct
+False
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sympy as sp
+
+from symgrad.errors import InputError, SymgradError
+
+__all__ = [
+    "Exercise",
+    "Verdict",
+    "Cell",
+    "Lesson",
+    "LessonRun",
+    "check_answer",
+    "find_lessons",
+    "load_lesson",
+    "lessons_dir",
+    "execute",
+    "figure_path",
+]
+
+ENV_DIR = "SYMGRAD_LESSONS"
+ENV_FIGURES = "SYMGRAD_FIGURES"
+
+
+# -- exercises --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One question with a reference solution, checked exactly.
+
+    ``kind`` is ``"derivative"`` (the answer is the derivative of ``expr``
+    with respect to ``wrt``; with ``at``, its value at that point) or
+    ``"value"`` (the answer is the number or formula ``expected``).
+    """
+
+    question: str
+    solution: str
+    kind: str = "derivative"
+    expr: str | None = None
+    wrt: str | None = None
+    at: str | None = None
+    expected: str | None = None
+    hints: tuple[str, ...] = ()
+    tolerance: float = 0.0
+
+    @classmethod
+    def derivative(
+        cls,
+        question: str,
+        expr: str,
+        *,
+        solution: str,
+        wrt: str | None = None,
+        at: str | None = None,
+        hints: Sequence[str] = (),
+    ) -> Exercise:
+        """A "differentiate this" exercise (at a point, if ``at`` is given)."""
+        return cls(question, solution, "derivative", expr, wrt, at, None, tuple(hints))
+
+    @classmethod
+    def value(
+        cls,
+        question: str,
+        expected: object,
+        *,
+        solution: str | None = None,
+        hints: Sequence[str] = (),
+        tolerance: float = 0.0,
+    ) -> Exercise:
+        """A "what is this number (or formula)" exercise; ``expected`` is computed by the lesson."""
+        text = expected if isinstance(expected, str) else _exact_text(expected)
+        return cls(
+            question, solution or text, "value", None, None, None, text, tuple(hints), tolerance
+        )
+
+    def expected_expr(self) -> sp.Expr:
+        """The exact expected answer, computed with symgrad."""
+        if self.kind == "value":
+            from symgrad.parse import parse
+
+            return parse(self.expected or "").expr
+        from symgrad.derive import grad
+
+        result = grad(self.expr or "", at=self.at, wrt=self.wrt, check=False)
+        if self.wrt is None and len(result.partials) != 1:
+            raise InputError(f"exercise {self.question!r} needs wrt=")
+        partial = result.partials[0]
+        return partial.exact if self.at is not None else partial.derivative
+
+
+def _exact_text(value: object) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, sp.Basic):
+        return sp.sstr(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether an answer is right, and what to say about it."""
+
+    correct: bool
+    message: str
+    hint: str | None = None
+
+
+def check_answer(exercise: Exercise, answer: str) -> Verdict:
+    """Check ``answer`` (text typed by a student) against ``exercise``, exactly.
+
+    >>> ex = Exercise.derivative("Slope at w = 10?", "w^2 + 2", wrt="w", at="w=10", solution="20")
+    >>> check_answer(ex, "20").correct, check_answer(ex, "19").correct
+    (True, False)
+    """
+    from symgrad.parse import parse
+
+    try:
+        given = parse(answer).expr
+    except SymgradError as err:
+        return Verdict(False, f"symgrad cannot read that answer: {err}", err.hint)
+    expected = exercise.expected_expr()
+    if exercise.tolerance and not given.free_symbols and not expected.free_symbols:
+        ok = abs(float(given) - float(expected)) <= exercise.tolerance
+    else:
+        ok = sp.simplify(given - expected) == 0
+    if ok:
+        return Verdict(True, "correct")
+    return Verdict(False, "not quite", exercise.hints[0] if exercise.hints else None)
+
+
+# -- finding lessons ----------------------------------------------------------------
+
+
+def lessons_dir() -> Path:
+    """The folder that holds the lessons.
+
+    In order: the ``SYMGRAD_LESSONS`` environment variable; ``lessons/`` next
+    to the ``symgrad`` package (a source checkout or an editable install);
+    ``share/symgrad/lessons`` in the installation prefix (a wheel).
+    """
+    env = os.environ.get(ENV_DIR)
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent.parent / "lessons"
+    if here.is_dir():
+        return here
+    import sysconfig
+
+    installed = Path(sysconfig.get_path("data")) / "share" / "symgrad" / "lessons"
+    if installed.is_dir():
+        return installed
+    raise InputError(
+        "cannot find the lessons folder",
+        hint=f"set {ENV_DIR} to the lessons/ folder of a symgrad checkout",
+    )
+
+
+_LESSON_FILE = re.compile(r"^(\d{2})_[a-z0-9_]+\.py$")
+
+
+def find_lessons(directory: Path | None = None) -> list[Path]:
+    """The lesson files, in order of their number."""
+    folder = directory or lessons_dir()
+    return sorted(p for p in folder.iterdir() if _LESSON_FILE.match(p.name))
+
+
+# -- parsing ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: ``kind`` is "markdown" or "code"; ``tags`` come from ``tags=[...]``."""
+
+    kind: str
+    source: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A parsed lesson file."""
+
+    number: int
+    path: Path
+    title: str
+    cells: tuple[Cell, ...] = field(repr=False)
+
+
+_CELL = re.compile(r"^# %%(?P<rest>.*)$")
+_TAGS = re.compile(r"tags=\[(?P<tags>[^\]]*)\]")
+
+
+def parse_lesson(text: str, path: Path, number: int) -> Lesson:
+    """Split lesson text into cells; the title is the first ``# `` heading."""
+    cells: list[Cell] = []
+    kind, tags, lines = None, (), []
+
+    def flush():
+        if kind is not None:
+            source = "\n".join(lines).strip("\n")
+            if kind == "markdown":
+                source = "\n".join(_uncomment(line) for line in source.splitlines())
+            if source.strip():
+                cells.append(Cell(kind, source, tags))
+
+    for line in text.splitlines():
+        m = _CELL.match(line)
+        if m:
+            flush()
+            rest = m.group("rest")
+            kind = "markdown" if "[markdown]" in rest else "code"
+            t = _TAGS.search(rest)
+            tags = tuple(x.strip().strip("'\"") for x in t.group("tags").split(",")) if t else ()
+            lines = []
+        elif kind is not None:
+            lines.append(line)
+    flush()
+    title = path.stem
+    for cell in cells:
+        if cell.kind == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    title = line[2:].strip()
+                    break
+            break
+    return Lesson(number, path, title, tuple(cells))
+
+
+def _uncomment(line: str) -> str:
+    if line.startswith("# "):
+        return line[2:]
+    return line[1:] if line.startswith("#") else line
+
+
+def load_lesson(number: int | str, directory: Path | None = None) -> Lesson:
+    """The lesson with this number (``1`` or ``"01"``)."""
+    try:
+        n = int(number)
+    except ValueError:
+        raise InputError(f"no lesson {number!r}", hint="see symgrad lesson list") from None
+    for path in find_lessons(directory):
+        if int(path.name[:2]) == n:
+            return parse_lesson(path.read_text(encoding="utf-8"), path, n)
+    raise InputError(f"no lesson {number}", hint="see symgrad lesson list")
+
+
+# -- running ------------------------------------------------------------------------
+
+
+@dataclass
+class LessonRun:
+    """The outcome of executing a lesson: each cell's printed output, and its exercises."""
+
+    lesson: Lesson
+    outputs: list[str]
+    exercises: list[Exercise]
+    namespace: dict = field(repr=False, default_factory=dict)
+
+
+def figure_path(name: str) -> Path:
+    """Where a lesson writes the picture ``name`` (a PNG): ``SYMGRAD_FIGURES`` or a temp folder."""
+    folder = Path(os.environ.get(ENV_FIGURES) or Path(tempfile.gettempdir()) / "symgrad-figures")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def execute(lesson: Lesson, on_cell: Callable[[int, str], None] | None = None) -> LessonRun:
+    """Run every code cell of ``lesson`` in one namespace, capturing what each prints.
+
+    Lessons are symgrad's own files, so running them as Python is safe; what a
+    student types never reaches this function.
+    """
+    namespace: dict = {"__name__": "__lesson__", "__file__": str(lesson.path)}
+    outputs: list[str] = []
+    for i, cell in enumerate(lesson.cells):
+        if cell.kind != "code":
+            outputs.append("")
+            continue
+        buf = io.StringIO()
+        code = compile(cell.source, f"{lesson.path.name} (cell {i + 1})", "exec")
+        with contextlib.redirect_stdout(buf):
+            exec(code, namespace)  # noqa: S102 - the lesson is symgrad's own file
+        outputs.append(buf.getvalue())
+        if on_cell is not None:
+            on_cell(i, buf.getvalue())
+    exercises = list(namespace.get("EXERCISES", []))
+    return LessonRun(lesson, outputs, exercises, namespace)
+
+
+def shell(command: str) -> int:
+    """Run a ``symgrad ...`` command line inside a lesson and print what it prints.
+
+    >>> shell("symgrad --version")
+    $ symgrad --version
+    symgrad 0.1.0
+    0
+    """
+    import shlex
+
+    from symgrad.cli import main
+
+    argv = shlex.split(command)
+    if not argv or argv[0] != "symgrad":
+        raise InputError("a lesson command starts with 'symgrad'")
+    print(f"$ {command}")
+    sys.stdout.flush()
+    return main(argv[1:])
