@@ -10,14 +10,21 @@ reads ``y = w² + 2``. Everything else is SymPy's own layout.
 'y = w² + 2'
 >>> pretty(sp.sin(w)**2 * (w + 1)**3)
 '(w + 1)³⋅sin(w)²'
+
+:func:`inline` is the one-line form used inside derivation steps:
+
+>>> inline(1 / (2 * sp.sqrt(w)) + sp.exp(-w) * w**sp.Rational(3, 2))
+'w^(3/2)⋅exp(-w) + 1/(2⋅√w)'
 """
 
 from __future__ import annotations
 
 import sympy as sp
 from sympy.core.numbers import Number
+from sympy.printing.precedence import precedence
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
+from sympy.printing.str import StrPrinter
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 MAX_SUPERSCRIPT = 999
@@ -91,3 +98,41 @@ def pretty(expr: sp.Basic) -> str:
     """Unicode pretty text for ``expr`` (possibly several lines), never wrapped."""
     text = _Printer({"use_unicode": True, "wrap_line": False}).doprint(expr)
     return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+class _InlinePrinter(StrPrinter):
+    """SymPy's one-line printer with the symbols of the board: ⋅, ², √, ^."""
+
+    def _print_Mul(self, product):
+        # Children print without "*" (powers use "^" or superscripts), so every "*"
+        # left in this string is one of this product's own multiplication signs.
+        return super()._print_Mul(product).replace("*", "⋅")
+
+    def _print_Pow(self, power, rational=False):
+        base, exponent = power.base, power.exp
+        prec = precedence(power)
+        if exponent is sp.S.Half:
+            return "√" + self._root_argument(base)
+        if exponent is sp.S.NegativeOne:
+            return "1/" + self.parenthesize(base, prec, strict=False)
+        if exponent == -sp.S.Half:
+            return "1/√" + self._root_argument(base)
+        text = self.parenthesize(base, prec, strict=True)
+        if exponent.is_Integer and 1 < exponent <= MAX_SUPERSCRIPT:
+            return text + str(exponent).translate(_SUPERSCRIPT)
+        if exponent.is_Atom and not (exponent.is_Number and exponent.is_negative):
+            if not exponent.is_Rational or exponent.is_Integer:
+                return f"{text}^{self._print(exponent)}"
+        return f"{text}^({self._print(exponent)})"
+
+    def _root_argument(self, base) -> str:
+        text = self._print(base)
+        return text if base.is_Atom or base.is_Function else f"({text})"
+
+    def _print_Abs(self, expr):
+        return f"|{self._print(expr.args[0])}|"
+
+
+def inline(expr: sp.Basic) -> str:
+    """One-line Unicode text for ``expr``: ``2⋅x⋅cos(x²)``, ``1/(2⋅√x)``, ``x^(1/3)``."""
+    return _InlinePrinter({"order": None}).doprint(expr)

@@ -33,11 +33,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(UnconnectedGradients.ZERO)",
     )
     parser.add_argument("--no-check", action="store_true", help="skip the numeric check")
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="show the derivation step by step, every rule named (one per variable)",
+    )
 
 
 def compute(args: argparse.Namespace):
     """Everything that touches user text happens here, inside the guarded worker."""
     at = ",".join(args.at) if args.at else None
+    if getattr(args, "steps", False):
+        from symgrad.derivation import Derivations, steps
+
+        derived = steps(args.expression, wrt=args.wrt, at=at)
+        return derived if isinstance(derived, Derivations) else Derivations((derived,))
     return grad(
         args.expression,
         at=at,

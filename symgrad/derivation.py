@@ -1,0 +1,326 @@
+"""Step-by-step derivations: what a teacher writes on the board, as an object.
+
+:func:`steps` parses the expression (with symgrad's own parser), applies the
+rules of :mod:`symgrad.rules` and returns a :class:`Derivation`, which renders
+itself as a numbered outline (rich or plain text), as JSON-ready data and as
+a LaTeX ``align*`` block.
+
+>>> d = steps("x*sin(x^2)", wrt="x")
+>>> print(d.plain_text(), end="")
+d/dx [x⋅sin(x²)]
+1. Product rule: (u⋅v)' = u'⋅v + u⋅v'   with u = x, v = sin(x²)
+   1.1 Variable rule: d/dx x = 1
+   1.2 Chain rule: d/dx sin(g) = cos(g)⋅g'   with g = x²
+       1.2.1 Power rule: d/dx x² = 2⋅x
+       ⇒ d/dx sin(x²) = 2⋅x⋅cos(x²)
+   ⇒ d/dx [x⋅sin(x²)] = 2⋅x²⋅cos(x²) + sin(x²)
+2. Simplify: 2⋅x²⋅cos(x²) + sin(x²)
+>>> d.result
+2*x**2*cos(x**2) + sin(x**2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sympy as sp
+
+from symgrad.derive import _as_parsed, _variable_list, grad
+from symgrad.errors import InputError
+from symgrad.parse import variable
+from symgrad.printing import inline
+from symgrad.result import GradientResult
+from symgrad.rules import SimplifyStep, Step, derive
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console, ConsoleOptions, RenderResult
+
+#: Above this many operations the final step keeps the rules' result as it is:
+#: ``simplify`` can take seconds on big expressions and the answer is already exact.
+SIMPLIFY_MAX_OPS = 60
+
+Line = list[tuple[str, str]]  # (text, rich style) fragments of one line
+
+_STYLES = {
+    "number": "bold",
+    "rule": "bold cyan",
+    "math": "",
+    "with": "dim",
+    "note": "yellow",
+    "result": "green",
+    "header": "bold",
+}
+
+
+def tidy(expr: sp.Expr) -> sp.Expr:
+    """The simplest form of ``expr`` that SymPy finds quickly (never a different value)."""
+    if sp.count_ops(expr) > SIMPLIFY_MAX_OPS:
+        return expr
+    candidates = [expr, sp.simplify(expr)]
+    return min(candidates, key=lambda e: (len(inline(e)), sp.count_ops(e)))
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """The derivation of one (partial) derivative, from the rules to the tidy answer."""
+
+    expr: sp.Expr
+    var: sp.Symbol
+    root: Step
+    final: SimplifyStep
+    held: tuple[str, ...] = ()
+
+    @property
+    def result(self) -> sp.Expr:
+        """The derivative, simplified."""
+        return self.final.result
+
+    @property
+    def variable(self) -> str:
+        return self.var.name
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.held)
+
+    def operator(self) -> str:
+        """``d/dx``, or ``∂/∂x`` when other variables are held constant."""
+        return f"∂/∂{self.var.name}" if self.partial else f"d/d{self.var.name}"
+
+    def operator_latex(self) -> str:
+        d = r"\partial" if self.partial else "d"
+        return r"\frac{%s}{%s %s}" % (d, d, sp.latex(self.var))
+
+    def steps(self) -> Iterator[Step]:
+        """Every step, depth first, ending with the simplification."""
+        yield from self.root.walk()
+        yield self.final
+
+    def rules(self) -> list[str]:
+        """The names of the rules used, in order of use."""
+        return [s.rule for s in self.steps()]
+
+    # -- rendering ---------------------------------------------------------------
+
+    def lines(self) -> list[Line]:
+        d = self.operator()
+        header: Line = [(f"{d} [{inline(self.expr)}]", "header")]
+        if self.held:
+            header.append((f"   ({', '.join(self.held)} held constant)", "with"))
+        out = [header]
+        out.extend(_step_lines(self.root, "1.", 0, d))
+        out.append([("2.", "number"), (" Simplify: ", "rule"), (inline(self.result), "result")])
+        return out
+
+    def plain_text(self) -> str:
+        return "".join("".join(text for text, _ in line) + "\n" for line in self.lines())
+
+    def __str__(self) -> str:
+        return self.plain_text()
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from _rich_lines(self.lines())
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "expression": sp.sstr(self.expr),
+            "variable": self.var.name,
+            "held_constant": list(self.held),
+            "derivative": sp.sstr(self.result),
+            "steps": [_step_dict(self.root, self.operator()), _step_dict(self.final, "")],
+        }
+
+    def to_latex(self) -> str:
+        d = self.operator_latex()
+        rows = [f"{d}\\left[{sp.latex(self.expr)}\\right] &= {sp.latex(self.result)}"]
+        if self.held:
+            rows.append(r"&\text{(%s held constant)}" % ", ".join(self.held))
+        rows.extend(_step_latex(self.root, "1.", 0, d))
+        rows.append(r"&\text{2. Simplify: } %s" % sp.latex(self.result))
+        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+@dataclass(frozen=True)
+class Derivations:
+    """One derivation per variable, and the gradient's values when a point was given."""
+
+    derivations: tuple[Derivation, ...]
+    gradient: GradientResult | None = None
+
+    def __iter__(self):
+        return iter(self.derivations)
+
+    def __len__(self) -> int:
+        return len(self.derivations)
+
+    def __getitem__(self, index: int) -> Derivation:
+        return self.derivations[index]
+
+    @property
+    def exit_code(self) -> int:
+        return self.gradient.exit_code if self.gradient is not None else 0
+
+    def lines(self) -> list[Line]:
+        out: list[Line] = []
+        for i, d in enumerate(self.derivations):
+            if i:
+                out.append([])
+            out.extend(d.lines())
+        return out
+
+    def plain_text(self) -> str:
+        text = "".join("".join(t for t, _ in line) + "\n" for line in self.lines())
+        if self.gradient is not None:
+            text += "\n" + self.gradient.plain_text()
+        return text
+
+    def __str__(self) -> str:
+        return self.plain_text()
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from _rich_lines(self.lines())
+        if self.gradient is not None:
+            from rich.text import Text
+
+            yield Text("")
+            yield self.gradient
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "derivations": [d.to_dict() for d in self.derivations],
+            "gradient": self.gradient.to_dict() if self.gradient is not None else None,
+        }
+
+    def to_latex(self) -> str:
+        parts = [d.to_latex() for d in self.derivations]
+        if self.gradient is not None:
+            parts.append(self.gradient.to_latex())
+        return "\n\n".join(parts)
+
+
+def _bindings(step: Step) -> str:
+    pairs = step.bindings()
+    if not pairs:
+        return ""
+    return "   with " + ", ".join(f"{name} = {inline(value)}" for name, value in pairs)
+
+
+def _step_lines(step: Step, number: str, depth: int, d: str) -> list[Line]:
+    indent = _indent(depth)
+    line: Line = [(indent + number, "number"), (f" {step.rule}: ", "rule")]
+    line.append((step.statement(d), "math"))
+    with_text = _bindings(step)
+    if with_text:
+        line.append((with_text, "with"))
+    out = [line]
+    note = step.note()
+    if note:
+        out.append([(_indent(depth + 1) + "note: " + note, "note")])
+    for i, sub in enumerate(step.substeps, 1):
+        out.extend(_step_lines(sub, f"{number.rstrip('.')}.{i}", depth + 1, d))
+    if step.substeps:
+        shown = inline(step.expr)
+        if depth == 0 or step.expr.is_Add:
+            shown = f"[{shown}]"
+        out.append([(_indent(depth + 1) + f"⇒ {d} {shown} = {inline(step.result)}", "result")])
+    return out
+
+
+def _indent(depth: int) -> str:
+    # 1. / 1.1 / 1.1.1: each level starts under the text of the level above.
+    widths = [0, 3, 7, 13, 21]
+    if depth < len(widths):
+        return " " * widths[depth]
+    return " " * (widths[-1] + 10 * (depth - len(widths) + 1))
+
+
+def _rich_lines(lines: list[Line]):
+    from rich.text import Text
+
+    for line in lines:
+        text = Text()
+        for fragment, style in line:
+            text.append(fragment, style=_STYLES.get(style, style))
+        yield text
+
+
+def _step_dict(step: Step, d: str) -> dict[str, object]:
+    data: dict[str, object] = {
+        "rule": step.rule,
+        "expression": sp.sstr(step.expr),
+        "result": sp.sstr(step.result),
+        "statement": step.statement(d),
+    }
+    bindings = step.bindings()
+    if bindings:
+        data["with"] = {name: sp.sstr(value) for name, value in bindings}
+    note = step.note()
+    if note:
+        data["note"] = note
+    data["substeps"] = [_step_dict(s, d) for s in step.substeps]
+    return data
+
+
+def _step_latex(step: Step, number: str, depth: int, d: str) -> list[str]:
+    pad = r"\quad " * (2 * depth)
+    row = r"&%s\text{%s %s: } %s" % (pad, number, step.rule, step.statement_latex(d))
+    bindings = step.bindings()
+    if bindings:
+        row += r" \quad\text{with } " + r",\ ".join(
+            f"{name} = {sp.latex(value)}" for name, value in bindings
+        )
+    rows = [row]
+    for i, sub in enumerate(step.substeps, 1):
+        rows.extend(_step_latex(sub, f"{number.rstrip('.')}.{i}", depth + 1, d))
+    return rows
+
+
+def derivation(expr: sp.Expr, var: sp.Symbol, held: Sequence[str] = ()) -> Derivation:
+    """The derivation of ``expr`` with respect to ``var`` (both SymPy objects)."""
+    root = derive(expr, var)
+    final = SimplifyStep(root.result, var, tidy(root.result))
+    return Derivation(expr, var, root, final, tuple(held))
+
+
+def steps(
+    expr: str | sp.Expr,
+    wrt: str | Sequence[str] | None = None,
+    at=None,
+) -> Derivation | Derivations:
+    """Derive ``expr`` step by step: one :class:`Derivation` per variable.
+
+    With a single variable (``wrt="x"``, or an expression in one variable and
+    no ``at``) the result is that :class:`Derivation`; otherwise a
+    :class:`Derivations` holding one per variable in ``wrt`` order and, when
+    ``at`` gives a point, the gradient's values there.
+
+    >>> steps("x*y^2", wrt="y").rules()
+    ['Constant multiple rule', 'Power rule', 'Simplify']
+    >>> [d.variable for d in steps("x*y^2")]
+    ['x', 'y']
+    """
+    from symgrad.derive import exact_point
+
+    point = exact_point(at)
+    parsed = _as_parsed(expr, point or ())
+    names = _variable_list(parsed, point, wrt)
+    free = sorted({s.name for s in parsed.expr.free_symbols})
+    items = []
+    for name in names:
+        held = tuple(n for n in free if n != name)
+        items.append(derivation(parsed.expr, variable(name), held))
+    single = point is None and len(items) == 1 and (wrt is None or _is_one_name(wrt))
+    if single:
+        return items[0]
+    gradient = grad(parsed, at=point, wrt=names) if point is not None else None
+    return Derivations(tuple(items), gradient)
+
+
+def _is_one_name(wrt: str | Sequence[str]) -> bool:
+    if isinstance(wrt, str):
+        return "," not in wrt
+    if not len(wrt):
+        raise InputError("wrt names no variable", hint="for example wrt='x'")
+    return False
