@@ -25,6 +25,7 @@ EXIT_INTERNAL = 4
 
 COMMANDS: dict[str, str] = {
     "grad": "symgrad.commands.grad",
+    "lesson": "symgrad.commands.lesson",
 }
 
 DEFAULT_COMMAND = "grad"

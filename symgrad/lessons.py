@@ -42,6 +42,11 @@ __all__ = [
     "lessons_dir",
     "execute",
     "figure_path",
+    "shell",
+    "render_cell",
+    "render_question",
+    "lesson_text",
+    "run_to_dict",
 ]
 
 ENV_DIR = "SYMGRAD_LESSONS"
@@ -305,7 +310,7 @@ def execute(lesson: Lesson, on_cell: Callable[[int, str], None] | None = None) -
             continue
         buf = io.StringIO()
         code = compile(cell.source, f"{lesson.path.name} (cell {i + 1})", "exec")
-        with contextlib.redirect_stdout(buf):
+        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
             exec(code, namespace)  # noqa: S102 - the lesson is symgrad's own file
         outputs.append(buf.getvalue())
         if on_cell is not None:
@@ -314,13 +319,75 @@ def execute(lesson: Lesson, on_cell: Callable[[int, str], None] | None = None) -
     return LessonRun(lesson, outputs, exercises, namespace)
 
 
-def shell(command: str) -> int:
+def run_to_dict(run: LessonRun, answers: Sequence[dict] | None = None) -> dict[str, object]:
+    """JSON-ready data for an executed lesson: cells with their output, and the exercises."""
+    answers = list(answers or [])
+    return {
+        "number": run.lesson.number,
+        "title": run.lesson.title,
+        "file": run.lesson.path.name,
+        "cells": [
+            {"kind": c.kind, "source": c.source, "output": o, "tags": list(c.tags)}
+            for c, o in zip(run.lesson.cells, run.outputs)
+        ],
+        "exercises": [
+            {"question": ex.question, "kind": ex.kind, **(answers[i] if i < len(answers) else {})}
+            for i, ex in enumerate(run.exercises)
+        ],
+    }
+
+
+# -- rendering ----------------------------------------------------------------------
+
+
+def render_cell(cell: Cell, output: str = "", exercises: Sequence[Exercise] = ()):
+    """A rich renderable for one cell: prose as Markdown, code as Python, and its output.
+
+    The exercises cell shows the questions (numbered), not the code that defines them.
+    """
+    from rich.console import Group
+    from rich.markdown import Markdown
+    from rich.syntax import Syntax
+    from rich.text import Text
+
+    if cell.kind == "markdown":
+        return Group(Markdown(cell.source), Text(""))
+    if "exercises" in cell.tags:
+        return Group(*(render_question(i, ex) for i, ex in enumerate(exercises, 1)))
+    parts = [Syntax(cell.source, "python", theme="ansi_dark", background_color="default")]
+    if output.strip():
+        indented = "\n".join(("    " + line).rstrip() for line in output.rstrip("\n").splitlines())
+        parts.append(Text(indented, style="green"))
+    return Group(*parts, Text(""))
+
+
+def render_question(number: int, exercise: Exercise):
+    """One exercise question as rich text."""
+    from rich.text import Text
+
+    return Text.assemble((f"Exercise {number}. ", "bold"), exercise.question, "\n")
+
+
+def lesson_text(run: LessonRun) -> str:
+    """A plain-text rendering of an executed lesson (what ``--format plain`` shows)."""
+    from symgrad.output import make_console
+
+    buf = io.StringIO()
+    console = make_console("plain", buf)
+    for cell, output in zip(run.lesson.cells, run.outputs):
+        console.print(render_cell(cell, output, run.exercises))
+    return buf.getvalue()
+
+
+def shell(command: str, expect: int = 0) -> None:
     """Run a ``symgrad ...`` command line inside a lesson and print what it prints.
+
+    The exit code must be ``expect``, so a lesson whose example stops working
+    fails loudly instead of teaching something stale.
 
     >>> shell("symgrad --version")
     $ symgrad --version
     symgrad 0.1.0
-    0
     """
     import shlex
 
@@ -331,4 +398,6 @@ def shell(command: str) -> int:
         raise InputError("a lesson command starts with 'symgrad'")
     print(f"$ {command}")
     sys.stdout.flush()
-    return main(argv[1:])
+    code = main(argv[1:])
+    if code != expect:
+        raise RuntimeError(f"{command!r} exited with {code}, the lesson expects {expect}")

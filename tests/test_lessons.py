@@ -1,0 +1,221 @@
+"""Every lesson runs end to end, and every exercise's reference solution is right."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import sympy as sp
+
+from symgrad.cli import main
+from symgrad.lessons import (
+    Exercise,
+    check_answer,
+    execute,
+    find_lessons,
+    lesson_text,
+    load_lesson,
+    parse_lesson,
+)
+
+LESSONS = find_lessons()
+NUMBERS = [int(p.name[:2]) for p in LESSONS]
+
+
+@pytest.fixture(autouse=True)
+def _figures(tmp_path, monkeypatch):
+    """Lesson pictures go to a temporary folder, never into the repository."""
+    monkeypatch.setenv("SYMGRAD_FIGURES", str(tmp_path))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Each lesson executed once per test session (they are the slow part)."""
+    import os
+
+    old = os.environ.get("SYMGRAD_FIGURES")
+    os.environ["SYMGRAD_FIGURES"] = str(tmp_path_factory.mktemp("figures"))
+    try:
+        return {n: execute(load_lesson(n)) for n in NUMBERS}
+    finally:
+        if old is None:
+            del os.environ["SYMGRAD_FIGURES"]
+        else:
+            os.environ["SYMGRAD_FIGURES"] = old
+
+
+def test_the_course_is_numbered_without_gaps():
+    assert NUMBERS == list(range(1, len(NUMBERS) + 1))
+    assert len(NUMBERS) >= 1
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_lesson_runs_and_has_goal_and_exercises(number, runs):
+    run = runs[number]
+    assert run.lesson.title.startswith(f"Lesson {number}: ")
+    assert "**Goal:**" in run.lesson.cells[0].source
+    assert len(run.exercises) >= 3
+    assert all(isinstance(ex, Exercise) for ex in run.exercises)
+    assert any(output.strip() for output in run.outputs), "a lesson shows real output"
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_every_reference_solution_is_right_and_a_wrong_one_is_not(number, runs):
+    for ex in runs[number].exercises:
+        verdict = check_answer(ex, ex.solution)
+        assert verdict.correct, (ex.question, ex.solution, verdict)
+        wrong = check_answer(ex, f"({ex.solution}) + 1")
+        assert not wrong.correct, ex.question
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_reference_solutions_agree_numerically(number, runs):
+    """An independent route: the solution and the expected answer agree as floats."""
+    for ex in runs[number].exercises:
+        from symgrad.parse import parse
+
+        given = parse(ex.solution).expr
+        expected = ex.expected_expr()
+        symbols = sorted(given.free_symbols | expected.free_symbols, key=lambda s: s.name)
+        for probe in (0.3, 1.7):
+            values = {s: probe + i / 7 for i, s in enumerate(symbols)}
+            a = complex(given.evalf(subs=values))
+            b = complex(expected.evalf(subs=values))
+            assert abs(a - b) <= 1e-9 * max(1.0, abs(b)) + ex.tolerance, ex.question
+
+
+def test_lesson_one_shows_the_seed(runs):
+    text = "".join(runs[1].outputs)
+    assert "compute_gradients: [(20.0, 10.0)]" in text
+    assert "gradients:         [20.0]" in text
+
+
+def test_lesson_one_writes_its_picture(tmp_path):
+    execute(load_lesson(1))
+    assert (tmp_path / "01_tangent.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    ("answer", "correct"),
+    [("2*w", True), ("2w", True), ("w + w", True), ("w^2", False), ("2*v", False)],
+)
+def test_derivative_answers_are_compared_exactly(answer, correct):
+    ex = Exercise.derivative("d/dw of w^2 + 2", "w^2 + 2", wrt="w", solution="2*w")
+    assert check_answer(ex, answer).correct is correct
+
+
+def test_an_unreadable_answer_is_a_verdict_not_an_exception():
+    ex = Exercise.derivative("d/dw of w^2", "w^2", wrt="w", solution="2*w")
+    verdict = check_answer(ex, "2*w)")
+    assert not verdict.correct
+    assert "cannot read" in verdict.message
+
+
+def test_hostile_answers_never_reach_eval():
+    ex = Exercise.value("What is 1 + 1?", 2)
+    assert not check_answer(ex, "__import__('os').system('echo hi')").correct
+
+
+def test_parse_lesson_cells_and_tags(tmp_path):
+    text = (
+        "# %% [markdown]\n# # Lesson 9: Test\n#\n# **Goal:** x\n\n"
+        "# %%\nprint(1)\n\n# %% tags=['exercises']\nEXERCISES = []\n"
+    )
+    lesson = parse_lesson(text, tmp_path / "09_test.py", 9)
+    assert lesson.title == "Lesson 9: Test"
+    assert [c.kind for c in lesson.cells] == ["markdown", "code", "code"]
+    assert lesson.cells[0].source == "# Lesson 9: Test\n\n**Goal:** x"
+    assert lesson.cells[2].tags == ("exercises",)
+
+
+def test_plain_rendering_has_prose_code_output_and_questions(runs):
+    text = lesson_text(runs[1])
+    assert "Lesson 1: The derivative as a slope" in text
+    assert "shell('symgrad \"w*w+2\" --at w=10')" in text
+    assert "    compute_gradients: [(20.0, 10.0)]" in text
+    assert "Exercise 1. " in text
+    assert all(line == line.rstrip() for line in text.splitlines())
+
+
+# -- the command line -------------------------------------------------------------
+
+
+def test_cli_list(capsys):
+    assert main(["lesson", "list", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert " 1  Lesson 1: The derivative as a slope  (01_slope.py)" in out
+    assert len(out.splitlines()) == len(NUMBERS)
+
+
+def test_cli_list_json(capsys):
+    assert main(["lesson", "list", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["number"] for d in data] == NUMBERS
+
+
+def test_cli_show(capsys):
+    assert main(["lesson", "show", "1", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert "compute_gradients: [(20.0, 10.0)]" in out
+    assert "Exercise 3. " in out
+
+
+def test_cli_run_no_input(capsys):
+    assert main(["lesson", "run", "01", "--no-input", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    n = len(load_lesson(1).cells) and len(execute(load_lesson(1)).exercises)
+    assert out.count("  ✓ correct") == n
+    assert f"{n} of {n} exercises answered correctly." in out
+
+
+def test_cli_run_json(capsys):
+    assert main(["lesson", "run", "1", "--no-input", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["title"] == "Lesson 1: The derivative as a slope"
+    assert all(ex["correct"] for ex in data["exercises"])
+
+
+def test_cli_run_interactive_retry_hint_reveal(capsys, monkeypatch):
+    run = execute(load_lesson(1))
+    count = len(run.exercises)
+    # q: skip the walk-through; exercise 1: wrong, hint, right; exercise 2: reveal;
+    # exercise 3: three wrong answers reveal it; the rest: end of input.
+    answers = ["q", "5", "?", "6", "!", "0", "2", "3"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(answers) + "\n"))
+    assert main(["lesson", "run", "1", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert "✗ not quite" in out
+    assert "hint: The slope is y' = 2w; put w = 3 in it." in out
+    assert out.count("✓ correct") == 1
+    assert "the answer: 2*w + 5" in out
+    assert out.count("✗") == 4
+    assert f"1 of {count} exercises answered correctly." in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["lesson", "show", "99"], "no lesson 99"),
+        (["lesson", "show", "one"], "no lesson 'one'"),
+        (["lesson", "run"], "which lesson?"),
+        (["lesson", "list", "3"], "takes no number"),
+    ],
+)
+def test_cli_errors(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_lessons_folder_can_be_chosen(tmp_path, monkeypatch, capsys):
+    (tmp_path / "01_only.py").write_text("# %% [markdown]\n# # Lesson 1: Only\n", encoding="utf-8")
+    (tmp_path / "notes.py").write_text("", encoding="utf-8")
+    monkeypatch.setenv("SYMGRAD_LESSONS", str(tmp_path))
+    assert main(["lesson", "list", "--format", "plain"]) == 0
+    assert capsys.readouterr().out == " 1  Lesson 1: Only  (01_only.py)\n"
+
+
+def test_value_exercise_with_tolerance():
+    ex = Exercise.value("Roughly pi?", sp.pi, solution="3.1416", tolerance=1e-4)
+    assert check_answer(ex, "3.1416").correct
+    assert not check_answer(ex, "3.14").correct
