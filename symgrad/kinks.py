@@ -1,0 +1,154 @@
+"""Kinks: points where a derivative does not exist, and what frameworks return there.
+
+At a kink such as ``abs(x)`` at 0 the slope from the left and the slope from
+the right differ, so there is no derivative. TensorFlow and PyTorch still
+return a number there (a *subgradient*): the derivative formula evaluated
+with ``sign(0) = 0`` and ``relu'(0) = 0``, which is what symgrad's exact
+value at the point already is.
+
+>>> from symgrad.parse import parse, variable
+>>> x = variable("x")
+>>> (k,) = find_kinks(parse("abs(x)").expr, {x: sp.Integer(0)})
+>>> k.left, k.right, k.framework
+(-1.0, 1.0, 0.0)
+>>> k.explain()
+'abs(x) has a kink at x = 0: the slope is -1.0 from the left and 1.0 from the right, so ∂y/∂x does not exist there; TensorFlow and PyTorch return the subgradient 0.0'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import sympy as sp
+
+from symgrad.functions import relu
+
+__all__ = ["Kink", "find_kinks", "one_sided"]
+
+# Functions whose derivative jumps where their argument is zero.
+_KINKED = (sp.Abs, relu, sp.sign, sp.Heaviside)
+
+
+class Kink(NamedTuple):
+    """One variable's one-sided slopes at a kink, and the framework's subgradient."""
+
+    variable: str
+    cause: str  # the non-smooth subexpression, e.g. "abs(x)"
+    left: float | None
+    right: float | None
+    framework: float | None
+    where: str
+
+    def explain(self) -> str:
+        """One sentence a student can read."""
+        return (
+            f"{self.cause} has a kink at {self.where}: the slope is {_num(self.left)} from the "
+            f"left and {_num(self.right)} from the right, so ∂y/∂{self.variable} does not exist "
+            f"there; TensorFlow and PyTorch return the subgradient {_num(self.framework)}"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "variable": self.variable,
+            "cause": self.cause,
+            "left": self.left,
+            "right": self.right,
+            "framework": self.framework,
+            "where": self.where,
+            "explanation": self.explain(),
+        }
+
+
+def _num(x: float | None) -> str:
+    return "undefined" if x is None else repr(x)
+
+
+def _float(value: sp.Expr) -> float | None:
+    if value.has(sp.zoo, sp.nan) or not value.is_number:
+        return None
+    if value is sp.oo or value is -sp.oo:
+        return float(value)
+    re, im = value.evalf(30).as_real_imag()
+    if abs(float(im)) > 1e-25:
+        return None
+    return float(re)
+
+
+def _student_text(sub: sp.Expr) -> str:
+    """How the student wrote a kinked part: ``abs(x)`` rather than SymPy's ``Abs(x)``."""
+    if isinstance(sub, sp.Abs):
+        return f"abs({sp.sstr(sub.args[0])})"
+    return sp.sstr(sub)
+
+
+def _kink_parts(expr: sp.Expr, subs: Mapping[sp.Symbol, sp.Expr]) -> list[sp.Expr]:
+    """The non-smooth subexpressions of ``expr`` whose switching argument is 0 at the point."""
+    found = []
+    for sub in sp.preorder_traversal(expr):
+        if isinstance(sub, _KINKED):
+            arg = sub.args[0]
+        elif isinstance(sub, (sp.Max, sp.Min)) and len(sub.args) == 2:
+            arg = sub.args[0] - sub.args[1]
+        else:
+            continue
+        if arg.free_symbols and arg.xreplace(dict(subs)).is_zero and sub not in found:
+            found.append(sub)
+    return found
+
+
+def one_sided(
+    derivative: sp.Expr, var: sp.Symbol, subs: Mapping[sp.Symbol, sp.Expr]
+) -> tuple[sp.Expr, sp.Expr]:
+    """The exact left and right limits of ``derivative`` as ``var`` approaches its value.
+
+    >>> from symgrad.parse import variable
+    >>> x = variable("x")
+    >>> one_sided(sp.sign(x), x, {x: sp.Integer(0)})
+    (-1, 1)
+    """
+    h = sp.Dummy("h", positive=True)
+    others = {s: v for s, v in subs.items() if s != var}
+    d = derivative.xreplace(others)
+    x0 = subs[var]
+    left = sp.limit(d.xreplace({var: x0 - h}), h, 0)
+    right = sp.limit(d.xreplace({var: x0 + h}), h, 0)
+    return left, right
+
+
+def find_kinks(
+    expr: sp.Expr,
+    subs: Mapping[sp.Symbol, sp.Expr],
+    variables: list[sp.Symbol] | None = None,
+) -> list[Kink]:
+    """Every variable whose derivative of ``expr`` jumps at the exact point ``subs``."""
+    parts = _kink_parts(expr, subs)
+    if not parts:
+        return []
+    variables = list(subs) if variables is None else variables
+    kinks = []
+    for var in variables:
+        causes = [p for p in parts if var in p.free_symbols]
+        if not causes:
+            continue
+        d = sp.diff(expr, var)
+        left, right = one_sided(d, var, subs)
+        if left == right and left.is_finite:
+            continue
+        where = ", ".join(
+            f"{s} = {sp.sstr(subs[s])}"
+            for s in sorted(causes[0].free_symbols, key=lambda s: s.name)
+            if s in subs
+        )
+        framework = _float(d.xreplace(dict(subs)))
+        kinks.append(
+            Kink(
+                var.name,
+                _student_text(causes[0]),
+                _float(left),
+                _float(right),
+                framework,
+                where,
+            )
+        )
+    return kinks
