@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -104,7 +105,8 @@ class Derivation:
 
     # -- rendering ---------------------------------------------------------------
 
-    def lines(self) -> list[Line]:
+    @cached_property
+    def _lines(self) -> list[Line]:
         d = self.operator()
         header: Line = [(f"{d} [{inline(self.expr)}]", "header")]
         if self.held:
@@ -113,6 +115,10 @@ class Derivation:
         out.extend(_step_lines(self.root, "1.", 0, d))
         out.append([("2.", "number"), (" Simplify: ", "rule"), (inline(self.result), "result")])
         return out
+
+    def lines(self) -> list[Line]:
+        """The outline, one list of ``(text, style)`` fragments per line."""
+        return self._lines
 
     def plain_text(self) -> str:
         return "".join("".join(text for text, _ in line) + "\n" for line in self.lines())

@@ -19,6 +19,8 @@ reads ``y = w² + 2``. Everything else is SymPy's own layout.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 from sympy.core.numbers import Number
 from sympy.printing.precedence import precedence
@@ -133,6 +135,7 @@ class _InlinePrinter(StrPrinter):
         return f"|{self._print(expr.args[0])}|"
 
 
+@lru_cache(maxsize=4096)
 def inline(expr: sp.Basic) -> str:
     """One-line Unicode text for ``expr``: ``2⋅x⋅cos(x²)``, ``1/(2⋅√x)``, ``x^(1/3)``."""
     return _InlinePrinter({"order": None}).doprint(expr)

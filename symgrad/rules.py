@@ -176,7 +176,7 @@ class SoftplusRule(FunctionRule):
 class ExponentialRule(Step):
     """``d/dx aˣ = aˣ⋅ln(a)`` for a constant base ``a``."""
 
-    rule = "Exponential rule"
+    rule = "General exponential rule"
 
 
 @dataclass(frozen=True)
