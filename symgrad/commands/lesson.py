@@ -93,8 +93,6 @@ def _answer_all(exercises, args) -> list[dict]:
 
 def _walk(lesson, args: argparse.Namespace, console) -> int:
     """Show the lesson cell by cell (pausing at each section), then ask the exercises."""
-    from rich.rule import Rule
-
     from symgrad import lessons
 
     interactive = not args.no_input
@@ -110,7 +108,6 @@ def _walk(lesson, args: argparse.Namespace, console) -> int:
             ):
                 break
         console.print(lessons.render_cell(cell, outputs.get(i, "")))
-    console.print(Rule("Exercises"))
     right = 0
     for n, ex in enumerate(result.exercises, 1):
         console.print(lessons.render_question(n, ex))

@@ -1,0 +1,110 @@
+# %% [markdown]
+# # Lesson 2: The basic rules: constant, power, sum
+#
+# **Goal:** differentiate polynomials and powers by hand with three rules,
+# and check every answer with symgrad.
+#
+# Going back to the limit of average slopes every time would be slow. A few
+# rules, each proved once from that limit, do the work:
+#
+# | rule | formula | example |
+# | --- | --- | --- |
+# | constant | `(c)' = 0` | `(7)' = 0` |
+# | power | `(xⁿ)' = n·xⁿ⁻¹` | `(x³)' = 3x²` |
+# | constant multiple | `(c·u)' = c·u'` | `(5x)' = 5` |
+# | sum | `(u + v)' = u' + v'` | `(x³ + 5x)' = 3x² + 5` |
+
+# %% [markdown]
+# ## A constant does not change
+#
+# The graph of `y = 7` is flat: its slope is 0 everywhere. symgrad agrees,
+# and because `y` does not use `x` at all, TensorFlow would even say `None`
+# (there is no path from `x` to `y`; lesson 5 comes back to this):
+
+# %%
+import symgrad
+from symgrad.printing import inline
+
+print(symgrad.grad("7 + 0*x", wrt="x").derivatives["x"])
+print(symgrad.grad("7", at={"x": 1}, wrt="x").gradients())
+
+# %% [markdown]
+# ## The power rule
+#
+# For any exponent `n`, whole, negative or a fraction, `(xⁿ)' = n·xⁿ⁻¹`.
+# A square root is `x^(1/2)` and `1/x` is `x^(-1)`:
+
+# %%
+for text in ["x^3", "x^10", "1/x", "sqrt(x)", "x^(2/3)"]:
+    print(f"d/dx {text:<8} =", inline(symgrad.grad(text).derivatives["x"]))
+
+# %% [markdown]
+# ## Sums, differences and constant multiples
+#
+# The rules combine: differentiate term by term, keep constant factors. The
+# steps view (`--steps`) shows which rule is used where:
+
+# %%
+from symgrad.lessons import shell
+
+shell('symgrad "x^3 + 5*x + 7" --steps')
+
+# %% [markdown]
+# With a point, symgrad also evaluates the slope and checks it numerically.
+# The derivative of `x³ − 3x` is `3x² − 3`, which is 0 at `x = 1`: the
+# graph is flat there (a local minimum).
+
+# %%
+shell('symgrad "x^3 - 3*x" --at x=1')
+
+# %% [markdown]
+# ## Checking a hand answer
+#
+# To check your own answer, compare it with symgrad's exactly: the difference
+# must simplify to 0. (Lesson 6 shows how to check numerically as well.)
+
+# %%
+import sympy as sp
+
+mine = symgrad.parse("4*x^3 - 1/x^2").expr
+exact = symgrad.grad("x^4 + 1/x").derivatives["x"]
+print("symgrad:   ", inline(exact))
+print("difference:", sp.simplify(mine - exact))
+
+# %% [markdown]
+# ## Exercises
+
+# %% tags=["exercises"]
+from symgrad.lessons import Exercise
+
+EXERCISES = [
+    Exercise.derivative(
+        "Differentiate y = x⁵ with the power rule.",
+        "x^5",
+        wrt="x",
+        solution="5*x^4",
+        hints=["(xⁿ)' = n·xⁿ⁻¹ with n = 5."],
+    ),
+    Exercise.derivative(
+        "Differentiate y = 4x³ − 2x + 9.",
+        "4*x^3 - 2*x + 9",
+        wrt="x",
+        solution="12*x^2 - 2",
+        hints=["Term by term: (4x³)' = 4·3x², (2x)' = 2, (9)' = 0."],
+    ),
+    Exercise.derivative(
+        "Differentiate y = √x + 1/x².",
+        "sqrt(x) + 1/x^2",
+        wrt="x",
+        solution="1/(2*sqrt(x)) - 2/x^3",
+        hints=["Write √x = x^(1/2) and 1/x² = x^(-2), then use the power rule twice."],
+    ),
+    Exercise.derivative(
+        "What is the slope of y = x⁴ − 8x² at x = 3?",
+        "x^4 - 8*x^2",
+        wrt="x",
+        at="x=3",
+        solution="60",
+        hints=["y' = 4x³ − 16x; put x = 3 in it."],
+    ),
+]
