@@ -24,7 +24,7 @@ from symgrad.check import check_partial, diagnose_point
 from symgrad.errors import InputError
 from symgrad.numeric import compile_expr
 from symgrad.parse import Parsed, parse, parse_assignments, parse_names, parse_value, variable
-from symgrad.result import GradientResult, GradPair, Partial
+from symgrad.result import GradientResult, GradPair, Partial, output_name
 
 __all__ = ["grad", "GradPair", "GradientResult", "Partial", "exact_point", "to_float"]
 
@@ -184,16 +184,17 @@ def _at_point(parsed, names, symbols, derivatives, structural, point, unconnecte
     floats = {variable(n): float(v) for n, v in point.items()}
     problems: list[str] = []
     notes: list[str] = []
+    y = output_name({*names, *(s.name for s in parsed.expr.free_symbols)})
     exact_value = parsed.expr.xreplace(subs)
     value = to_float(exact_value)
     if value is None or not math.isfinite(value):
         problem = diagnose_point(parsed.expr, subs)
         if problem is None and value is not None:
-            notes.append(f"y = {sp.sstr(exact_value)} is too large for float64")
+            notes.append(f"{y} = {sp.sstr(exact_value)} is too large for float64")
         elif problem is not None:
             problems.append(problem)
         else:
-            problems.append(f"y is not a real number at this point ({sp.sstr(exact_value)})")
+            problems.append(f"{y} is not a real number at this point ({sp.sstr(exact_value)})")
     partials = []
     for name, sym, d in zip(names, symbols, derivatives):
         connected = name in structural
@@ -205,7 +206,7 @@ def _at_point(parsed, names, symbols, derivatives, structural, point, unconnecte
                 reason = diagnose_point(d, subs)
                 if val is not None and reason is None:
                     notes.append(
-                        f"∂y/∂{name} = {sp.sstr(exact)} is too large for float64; "
+                        f"∂{y}/∂{name} = {sp.sstr(exact)} is too large for float64; "
                         "TensorFlow would print inf"
                     )
                 elif exact.has(sp.zoo, sp.oo, -sp.oo) or (val is not None and math.isinf(val)):
@@ -213,14 +214,16 @@ def _at_point(parsed, names, symbols, derivatives, structural, point, unconnecte
                         f"the slope of {sp.sstr(parsed.expr)} with respect to {name} is infinite at {_where(point)}"
                     )
                 else:
-                    problems.append(reason or f"∂y/∂{name} is not a real number at {_where(point)}")
+                    problems.append(
+                        reason or f"∂{y}/∂{name} is not a real number at {_where(point)}"
+                    )
             if val is None:
                 # What a float64 framework would print: the formula evaluated in IEEE arithmetic.
                 val = compile_expr(d, list(floats))(*floats.values())
         elif check and connected:
             evidence = check_partial(parsed.expr, sym, floats, val)
             if evidence.verdict == "disagrees":
-                problems.append(f"the numeric check of ∂y/∂{name} failed: {evidence.explain()}")
+                problems.append(f"the numeric check of ∂{y}/∂{name} failed: {evidence.explain()}")
         partials.append(Partial(name, sym, d, connected, exact, val, evidence))
     unconnected_names = [p.variable for p in partials if not p.connected]
     if unconnected_names:
@@ -228,7 +231,7 @@ def _at_point(parsed, names, symbols, derivatives, structural, point, unconnecte
         tf = "0.0 (UnconnectedGradients.ZERO)" if unconnected == "zero" else "None"
         notes.insert(
             0,
-            f"y does not depend on {which}: the derivative is 0, and TensorFlow gives {tf}",
+            f"{y} does not depend on {which}: the derivative is 0, and TensorFlow gives {tf}",
         )
     return GradientResult(
         parsed.expr,

@@ -33,6 +33,12 @@ if TYPE_CHECKING:  # pragma: no cover
 OUTPUT = sp.Symbol("y")
 
 
+def output_name(names) -> str:
+    """The letter for the function's value: ``y``, unless ``y`` is one of its variables."""
+    taken = set(names)
+    return next(n for n in ("y", "f", "z", "F", "out") if n not in taken)
+
+
 class GradPair(NamedTuple):
     """One ``(gradient, value)`` pair, as ``compute_gradients`` returns it."""
 
@@ -54,12 +60,12 @@ class Partial(NamedTuple):
     value: float | None = None
     check: Check | None = None
 
-    def label(self) -> sp.Symbol:
+    def label(self, output: str = "y") -> sp.Symbol:
         """The symbol ``∂y/∂w`` used to print this derivative."""
-        return sp.Symbol(f"∂y/∂{pretty(self.symbol)}")
+        return sp.Symbol(f"∂{output}/∂{pretty(self.symbol)}")
 
-    def latex_label(self) -> str:
-        return r"\frac{\partial y}{\partial %s}" % sp.latex(self.symbol)
+    def latex_label(self, output: str = "y") -> str:
+        return r"\frac{\partial %s}{\partial %s}" % (output, sp.latex(self.symbol))
 
 
 class GradientResult(NamedTuple):
@@ -154,12 +160,17 @@ class GradientResult(NamedTuple):
             data["tf_gradients"] = self.gradients()
         return data
 
+    @property
+    def output(self) -> str:
+        """The name of the function's value in the output: ``y`` unless ``y`` is a variable."""
+        return output_name({*self.variables, *(s.name for s in self.expr.free_symbols)})
+
     # -- LaTeX ----------------------------------------------------------------------
 
     def to_latex(self) -> str:
-        lines = [r"y &= %s" % sp.latex(self.expr)]
+        lines = [r"%s &= %s" % (self.output, sp.latex(self.expr))]
         for p in self.partials:
-            line = r"%s &= %s" % (p.latex_label(), sp.latex(p.derivative))
+            line = r"%s &= %s" % (p.latex_label(self.output), sp.latex(p.derivative))
             if p.exact is not None:
                 line += r" = %s" % sp.latex(p.exact)
             lines.append(line)
@@ -176,32 +187,33 @@ class GradientResult(NamedTuple):
 
     def lines(self) -> list[tuple[str, str]]:
         """The layout as ``(text, style)`` lines: rich styles them, plain output does not."""
+        y = self.output
         out: list[tuple[str, str]] = [
-            (pretty(sp.Eq(OUTPUT, self.expr, evaluate=False)), "bold"),
+            (pretty(sp.Eq(sp.Symbol(y), self.expr, evaluate=False)), "bold"),
             ("", ""),
         ]
         for p in self.partials:
-            line = pretty(sp.Eq(p.label(), p.derivative, evaluate=False))
+            line = pretty(sp.Eq(p.label(y), p.derivative, evaluate=False))
             if not p.connected:
-                line += f"   (y does not depend on {p.variable})"
+                line += f"   ({y} does not depend on {p.variable})"
             out.append((line, "cyan"))
         if self.point is None:
             return out
         point = dict(self.point)
         where = ", ".join(f"{name} = {_number(v)}" for name, v in point.items())
         out += [("", ""), (f"At {where}:", "bold")]
-        rows = [("y", _value_text(self.exact_value, self.value), None)]
+        rows = [(y, _value_text(self.exact_value, self.value), None)]
         for p in self.partials:
             if not p.connected:
                 tf = "0.0" if self.unconnected == "zero" else "None"
                 rows.append(
-                    (pretty(p.label()), (f"0   (not connected: TensorFlow gives {tf})", ""), None)
+                    (pretty(p.label(y)), (f"0   (not connected: TensorFlow gives {tf})", ""), None)
                 )
             else:
-                rows.append((pretty(p.label()), _value_text(p.exact, p.value), p.check))
+                rows.append((pretty(p.label(y)), _value_text(p.exact, p.value), p.check))
         label_width = max(len(label) for label, _, _ in rows)
         value_width = max(
-            len(value[0]) for label, value, check in rows if check is not None or label == "y"
+            len(value[0]) for label, value, check in rows if check is not None or label == y
         )
         for label, (value, style), check in rows:
             text = "  " + label.ljust(label_width) + " = " + value

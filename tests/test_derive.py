@@ -177,3 +177,12 @@ def test_random_trees_agree_with_finite_differences(expr, px, py):
         estimate = (f(*args_plus) - f(*args_minus)) / (2 * h)
         assert estimate == pytest.approx(p.value, rel=1e-5, abs=1e-5)
         assert p.check is None or p.check.verdict != "disagrees"
+
+
+def test_a_variable_named_y_renames_the_output():
+    r = grad("x*y^2", at="x=3,y=2")
+    text = r.plain_text()
+    assert text.startswith("f = x⋅y²")
+    assert "∂f/∂y = 2⋅x⋅y" in text and "∂y/∂y" not in text
+    assert r.output == "f"
+    assert grad("w*w+2", at="w=10").output == "y"
