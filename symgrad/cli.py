@@ -26,6 +26,7 @@ EXIT_INTERNAL = 4
 COMMANDS: dict[str, str] = {
     "grad": "symgrad.commands.grad",
     "lesson": "symgrad.commands.lesson",
+    "step": "symgrad.commands.step",
 }
 
 DEFAULT_COMMAND = "grad"
