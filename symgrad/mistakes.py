@@ -286,9 +286,9 @@ def wrong_derivations(
         places = sites(before_last, var, mistake)
         if not places:
             continue
-        choices: list[sp.Expr | None] = [None]
-        if len(places) > 1:
-            choices += places[:MAX_SITES]
+        choices: list[sp.Expr | None] = [places[0]]
+        if len(places) > 1:  # everywhere, then at each place alone
+            choices = [None, *places[:MAX_SITES]]
         for site in choices:
             found.append(
                 WrongDerivation(mistake, site, wrong_diff(before_last, var, mistake, site))
