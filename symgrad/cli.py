@@ -25,6 +25,7 @@ EXIT_INTERNAL = 4
 
 COMMANDS: dict[str, str] = {
     "grad": "symgrad.commands.grad",
+    "check": "symgrad.commands.check",
     "lesson": "symgrad.commands.lesson",
     "step": "symgrad.commands.step",
 }
