@@ -19,6 +19,8 @@ from symgrad.parse import parse  # noqa: E402
 _LAZY: dict[str, str] = {
     "steps": "symgrad.derivation:steps",
     "Derivation": "symgrad.derivation:Derivation",
+    "check_answer": "symgrad.answers:check_answer",
+    "AnswerCheck": "symgrad.answers:AnswerCheck",
 }
 
 
