@@ -22,6 +22,7 @@ import sympy as sp
 
 from symgrad.check import check_partial, diagnose_point
 from symgrad.errors import InputError
+from symgrad.kinks import find_kinks, kink_check
 from symgrad.numeric import compile_expr
 from symgrad.parse import Parsed, parse, parse_assignments, parse_names, parse_value, variable
 from symgrad.result import GradientResult, GradPair, Partial, output_name
@@ -196,12 +197,16 @@ def _at_point(parsed, names, symbols, derivatives, structural, point, unconnecte
         else:
             problems.append(f"{y} is not a real number at this point ({sp.sstr(exact_value)})")
     partials = []
+    kinks = {k.variable: k for k in find_kinks(parsed.expr, subs, symbols)} if not problems else {}
     for name, sym, d in zip(names, symbols, derivatives):
         connected = name in structural
         exact = d.xreplace(subs)
         val = to_float(exact)
         evidence = None
-        if val is None or not math.isfinite(val):
+        if name in kinks:
+            problems.append(kinks[name].explain())
+            evidence = kink_check(kinks[name], val)
+        elif val is None or not math.isfinite(val):
             if not problems:
                 reason = diagnose_point(d, subs)
                 if val is not None and reason is None:

@@ -12,7 +12,7 @@ value at the point already is.
 >>> k.left, k.right, k.framework
 (-1.0, 1.0, 0.0)
 >>> k.explain()
-'abs(x) has a kink at x = 0: the slope is -1.0 from the left and 1.0 from the right, so ∂y/∂x does not exist there; TensorFlow and PyTorch return the subgradient 0.0'
+'abs(x) has a kink at x = 0: the slope is -1.0 from the left and 1.0 from the right, so the derivative with respect to x does not exist there; TensorFlow and PyTorch return the subgradient 0.0'
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import sympy as sp
 
+from symgrad.check import Check
 from symgrad.functions import relu
 
 __all__ = ["Kink", "find_kinks", "one_sided"]
@@ -44,8 +45,9 @@ class Kink(NamedTuple):
         """One sentence a student can read."""
         return (
             f"{self.cause} has a kink at {self.where}: the slope is {_num(self.left)} from the "
-            f"left and {_num(self.right)} from the right, so ∂y/∂{self.variable} does not exist "
-            f"there; TensorFlow and PyTorch return the subgradient {_num(self.framework)}"
+            f"left and {_num(self.right)} from the right, so the derivative with respect to {self.variable} "
+            f"does not exist there; TensorFlow and PyTorch return the subgradient "
+            f"{_num(self.framework)}"
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -152,3 +154,17 @@ def find_kinks(
             )
         )
     return kinks
+
+
+def kink_check(kink: Kink, value: float | None) -> Check:
+    """The evidence record for a partial that does not exist: the one-sided slopes."""
+    return Check(
+        "one-sided differences",
+        None,
+        None,
+        value,
+        None,
+        None,
+        "skipped",
+        f"no derivative at a kink (left {_num(kink.left)}, right {_num(kink.right)})",
+    )
