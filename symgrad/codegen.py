@@ -18,7 +18,7 @@ small batches.
 >>> prog = compile_program([(w * x - 1) ** 2, 2 * x * (w * x - 1)], samples=[x], params=[w])
 >>> import numpy as np
 >>> prog.evaluate(np.array([[1.0], [2.0]]), np.array([3.0])).tolist()
-[29.0, 44.0]
+[29.0, 24.0]
 """
 
 from __future__ import annotations
