@@ -1,0 +1,147 @@
+"""The numeric checker: accuracy, honest bounds, domain edges, vectorisation, diagnoses."""
+
+import math
+
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symgrad.check import check_gradient, check_partial, diagnose_point, richardson
+from symgrad.parse import parse, variable
+
+x, y = variable("x"), variable("y")
+
+SMOOTH = [
+    ("w*w+2", 10.0),
+    ("exp(x)", 1.0),
+    ("sin(x)", 1.0),
+    ("x^3 - 2*x", -1.5),
+    ("log(x)", 3.0),
+    ("atan(x)", 0.5),
+    ("sigmoid(x)", 2.0),
+    ("softplus(x)", -3.0),
+    ("x*sin(x^2)", 0.7),
+    ("tanh(x)", 0.3),
+    ("sqrt(x)", 0.001),
+    ("exp(x)*sin(x)", 100.0),
+    ("1/(1+x^2)", 1e5),
+]
+
+
+def _exact(text, at):
+    e = parse(text).expr
+    (s,) = e.free_symbols
+    d = sp.diff(e, s).xreplace({s: sp.Rational(repr(at))})
+    return e, s, float(d.evalf(40))
+
+
+@pytest.mark.parametrize(("text", "at"), SMOOTH)
+def test_smooth_functions_agree_to_1e_8_relative(text, at):
+    e, s, exact = _exact(text, at)
+    c = check_partial(e, s, {s: at}, exact)
+    assert c.verdict == "agrees", c.explain()
+    assert c.error <= 1e-8 * abs(exact)
+    assert c.error <= c.bound
+
+
+@pytest.mark.parametrize(("text", "at"), SMOOTH)
+def test_a_formula_off_by_one_part_in_a_million_is_caught(text, at):
+    e, s, exact = _exact(text, at)
+    wrong = exact * (1 + 1e-6) if exact != 0 else 1e-6
+    c = check_partial(e, s, {s: at}, wrong)
+    assert c.verdict == "disagrees"
+    assert "DISAGREES" in c.explain()
+    assert "does not match" in c.describe()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(-5, 5), st.floats(0.2, 3))
+def test_random_points_on_a_smooth_function(a, b):
+    e = sp.sin(a * x) * sp.exp(x / b)
+    exact = float(sp.diff(e, x).subs(x, 0.4))
+    assert check_partial(e, x, {x: 0.4}, exact).verdict == "agrees"
+
+
+def test_richardson_reports_its_parts():
+    h = 1e-2
+    values = [math.sin(1 + s) for k in range(4) for s in (h / 2**k, -h / 2**k)]
+    estimate, truncation, roundoff = richardson(values, h)
+    assert abs(estimate - math.cos(1)) < 1e-13
+    assert truncation < 1e-12 and roundoff < 1e-12
+
+
+def test_large_arguments_give_small_numbers_not_nan():
+    for e, at, exact in [
+        (sp.exp(-(x**2)), 1e10, 0.0),
+        (sp.tanh(x), 1000.0, 0.0),
+        (sp.atan(x), 1e308, 0.0),
+    ]:
+        c = check_partial(e, x, {x: at}, exact)
+        assert c.verdict == "agrees" and math.isfinite(c.estimate)
+
+
+def test_at_a_domain_edge_the_step_shrinks_or_the_check_is_skipped():
+    c = check_partial(sp.log(x), x, {x: 1e-5}, 1e5)
+    assert c.verdict == "agrees" and c.step < 1e-5
+    skipped = check_partial(sp.sqrt(x), x, {x: 0.0}, math.inf)
+    assert skipped.verdict == "skipped" and skipped.ok
+
+
+def test_vectorised_and_scalar_paths_agree():
+    names = [variable(f"x{i}") for i in range(8)]
+    e = sum(sp.sin(a) * b for a, b in zip(names, names[1:] + names[:1]))
+    point = {s: 0.1 * (i + 1) for i, s in enumerate(names)}
+    exacts = [float(sp.diff(e, s).subs(point)) for s in names]
+    vec = check_gradient(e, names, point, exacts, backend="numpy")
+    sca = check_gradient(e, names, point, exacts, backend="math")
+    assert [c.verdict for c in vec] == ["agrees"] * 8
+    for a, b in zip(vec, sca):
+        assert a.estimate == pytest.approx(b.estimate, rel=1e-12)
+
+
+def test_the_check_in_json_explains_itself():
+    c = check_partial(x**2, x, {x: 3.0}, 6.0)
+    d = c.to_dict()
+    assert d["verdict"] == "agrees" and d["relative_error"] < 1e-8
+    assert d["method"].startswith("Richardson")
+    assert "extrapolated" in d["explanation"]
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "expected"),
+    [
+        (
+            "log(x)",
+            "-1",
+            "log(x) is not real at x = -1: log needs a positive argument, so log(x) is not real for x < 0",
+        ),
+        (
+            "log(x-2)",
+            "1",
+            "log(x - 2) is not real at x = 1: log needs a positive argument, so log(x - 2) is not real for x < 2",
+        ),
+        (
+            "sqrt(x)",
+            "-4",
+            "sqrt(x) is not real at x = -4: x is negative there, so sqrt(x) is not real for x < 0",
+        ),
+        (
+            "asin(x)",
+            "2",
+            "asin(x) is not real at x = 2: its argument must be between -1 and 1, so asin(x) is not real for x < -1 or x > 1",
+        ),
+        ("1/x", "0", "1/x has a pole at x = 0"),
+        ("log(x)", "0", "log(x) is undefined at x = 0: log(0) is -∞"),
+    ],
+)
+def test_diagnoses_name_the_case(text, at, expected):
+    e = parse(text).expr
+    assert diagnose_point(e, {x: sp.Rational(at)}) == expected
+
+
+def test_cli_names_an_infinite_slope(capsys):
+    from symgrad.cli import main
+
+    assert main(["sqrt(x)", "--at", "x=0", "--format", "plain"]) == 1
+    assert "the slope of sqrt(x) with respect to x is infinite at x = 0" in capsys.readouterr().out
