@@ -28,7 +28,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from symgrad.errors import InputError, SymgradError
+from symgrad.errors import InputError, ParseError, SymgradError
 
 __all__ = [
     "Exercise",
@@ -130,16 +130,31 @@ def _exact_text(value: object) -> str:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether an answer is right, and what to say about it."""
+    """Whether an answer is right, and what to say about it.
+
+    ``details`` are the lines of evidence for a wrong answer (where it differs,
+    the likely mistake); ``hint`` names the rule to look at, without the answer.
+    """
 
     correct: bool
     message: str
     hint: str | None = None
+    details: tuple[str, ...] = ()
 
 
 def check_answer(exercise: Exercise, answer: str) -> Verdict:
-    """Check ``answer`` (text typed by a student) against ``exercise``, exactly.
+    """Check ``answer`` (text typed by a student) against ``exercise``.
 
+    A derivative is checked with symgrad's answer checking
+    (:func:`symgrad.answers.check_answer`: exact equivalence, a counterexample
+    and the likely mistake); a number or formula is compared exactly with the
+    expected value, and a wrong slope at a point is compared with the typical
+    mistakes evaluated there. Answers are parsed only with ``symgrad.parse``.
+
+    >>> ex = Exercise.derivative("d/dx of x·sin(x²)?", "x*sin(x^2)", wrt="x",
+    ...                          solution="sin(x^2) + 2*x^2*cos(x^2)")
+    >>> check_answer(ex, "sin(x^2) + x*cos(x^2)").details[-1]
+    'likely mistake (chain rule): the derivative of the inner function is missing, in sin(x²)'
     >>> ex = Exercise.derivative("Slope at w = 10?", "w^2 + 2", wrt="w", at="w=10", solution="20")
     >>> check_answer(ex, "20").correct, check_answer(ex, "19").correct
     (True, False)
@@ -147,9 +162,13 @@ def check_answer(exercise: Exercise, answer: str) -> Verdict:
     from symgrad.parse import parse
 
     try:
+        if exercise.kind == "derivative" and exercise.at is None:
+            return _check_derivative(exercise, answer)
         given = parse(answer).expr
-    except SymgradError as err:
+    except ParseError as err:
         return Verdict(False, f"symgrad cannot read that answer: {err}", err.hint)
+    except SymgradError as err:
+        return Verdict(False, str(err), err.hint)
     expected = exercise.expected_expr()
     if exercise.tolerance and not given.free_symbols and not expected.free_symbols:
         ok = abs(float(given) - float(expected)) <= exercise.tolerance
@@ -157,7 +176,56 @@ def check_answer(exercise: Exercise, answer: str) -> Verdict:
         ok = sp.simplify(given - expected) == 0
     if ok:
         return Verdict(True, "correct")
-    return Verdict(False, "not quite", exercise.hints[0] if exercise.hints else None)
+    details: tuple[str, ...] = ()
+    hint = exercise.hints[0] if exercise.hints else None
+    if given.free_symbols and not expected.free_symbols:
+        names = ", ".join(sorted(s.name for s in given.free_symbols))
+        where = f" at {exercise.at}" if exercise.at else ""
+        details = (f"the question asks for a number{where}, and your answer still contains {names}",)
+    elif exercise.kind == "derivative" and not given.free_symbols:
+        mistake = _mistake_at_point(exercise, given)
+        if mistake is not None:
+            details = (f"likely mistake ({mistake.rule}): {mistake.description}",)
+            hint = mistake.hint
+    return Verdict(False, "incorrect", hint, details)
+
+
+def _check_derivative(exercise: Exercise, answer: str) -> Verdict:
+    from symgrad.answers import check_answer as check_derivative
+
+    report = check_derivative(exercise.expr or "", answer, wrt=exercise.wrt)
+    if report.correct:
+        return Verdict(True, "correct")
+    details = []
+    c = report.counterexample
+    if c is not None:
+        expected = "undefined" if c.expected is None else f"{c.expected:.6g}"
+        received = "undefined" if c.received is None else f"{c.received:.6g}"
+        details.append(f"at {c.where()}: the derivative is {expected}, yours gives {received}")
+    d = report.diagnosis
+    if d is not None:
+        details.append(f"likely mistake ({d.rule}): {d.sentence()}")
+    hint = d.hint if d is not None else (exercise.hints[0] if exercise.hints else None)
+    return Verdict(False, "incorrect", hint, tuple(details))
+
+
+def _mistake_at_point(exercise: Exercise, given: sp.Expr):
+    """The typical mistake whose derivative has the student's (wrong) value at the point."""
+    from symgrad.derive import exact_point
+    from symgrad.mistakes import MISTAKES, wrong_derivations
+    from symgrad.parse import parse, variable
+
+    parsed = parse(exercise.expr or "")
+    point = exact_point(exercise.at) or {}
+    names = [exercise.wrt] if exercise.wrt else sorted(parsed.names)
+    var = variable(names[0])
+    subs = {variable(n): v for n, v in point.items()}
+    others = [variable(n) for n in point if n != names[0]]
+    for wrong in wrong_derivations(parsed.expr, var, 1, others):
+        value = wrong.derivative.xreplace(subs)
+        if value.is_number and sp.simplify(value - given) == 0:
+            return MISTAKES[wrong.mistake]
+    return None
 
 
 # -- finding lessons ----------------------------------------------------------------

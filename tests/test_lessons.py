@@ -112,6 +112,27 @@ def test_an_unreadable_answer_is_a_verdict_not_an_exception():
     assert "cannot read" in verdict.message
 
 
+def test_a_wrong_derivative_gets_the_likely_mistake():
+    ex = Exercise.derivative("d/dx of sin(x^2)", "sin(x^2)", wrt="x", solution="2*x*cos(x^2)")
+    verdict = check_answer(ex, "cos(x^2)")
+    assert not verdict.correct
+    assert any("chain rule" in line for line in verdict.details)
+    assert "outer function" in verdict.hint
+
+
+def test_a_wrong_slope_at_a_point_gets_the_likely_mistake():
+    ex = Exercise.derivative("slope of x^3 + 5 at 2", "x^3 + 5", wrt="x", at="x=2", solution="12")
+    verdict = check_answer(ex, "24")  # 3·x³ at 2: the power was not lowered
+    assert not verdict.correct
+    assert verdict.details and "power rule" in verdict.details[0]
+
+
+def test_an_answer_with_a_foreign_variable_is_a_verdict():
+    ex = Exercise.derivative("d/dx of x^2", "x^2", wrt="x", solution="2*x")
+    verdict = check_answer(ex, "2*q")
+    assert not verdict.correct and "q" in verdict.message
+
+
 def test_hostile_answers_never_reach_eval():
     ex = Exercise.value("What is 1 + 1?", 2)
     assert not check_answer(ex, "__import__('os').system('echo hi')").correct
@@ -185,7 +206,7 @@ def test_cli_run_interactive_retry_hint_reveal(capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(answers) + "\n"))
     assert main(["lesson", "run", "1", "--format", "plain"]) == 0
     out = capsys.readouterr().out
-    assert "✗ not quite" in out
+    assert "✗ incorrect" in out
     assert "hint: The slope is y' = 2w; put w = 3 in it." in out
     assert out.count("✓ correct") == 1
     assert "the answer: 2*w + 5" in out

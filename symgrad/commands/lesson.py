@@ -127,7 +127,7 @@ def _exercise(ex, args, console, interactive: bool) -> bool:
     from symgrad.lessons import check_answer
 
     timeout = args.timeout or DEFAULT_TIMEOUT
-    hints = list(ex.hints)
+    shown: set[str] = set()
     tries = 0
     while True:
         if interactive:
@@ -142,7 +142,9 @@ def _exercise(ex, args, console, interactive: bool) -> bool:
             console.print(f"  skipped; the answer: {ex.solution}", highlight=False)
             return False
         if answer == "?":
-            hint = hints.pop(0) if hints else "no more hints; ! reveals the answer"
+            fresh = [h for h in ex.hints if h not in shown]
+            hint = fresh[0] if fresh else "no more hints; ! reveals the answer"
+            shown.add(hint)
             console.print(f"  hint: {hint}", style="yellow", highlight=False)
             continue
         if answer == "!":
@@ -154,7 +156,10 @@ def _exercise(ex, args, console, interactive: bool) -> bool:
             console.print(f"  ✓ {verdict.message}", style="green", highlight=False)
             return True
         console.print(f"  ✗ {verdict.message}", style="red", highlight=False)
-        if verdict.hint:
+        for line in verdict.details:
+            console.print(f"  {line}", style="yellow", highlight=False)
+        if verdict.hint and verdict.hint not in shown:
+            shown.add(verdict.hint)
             console.print(f"  hint: {verdict.hint}", style="yellow", highlight=False)
         if tries >= TRIES:
             console.print(f"  the answer: {ex.solution}", highlight=False)
