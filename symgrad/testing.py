@@ -101,12 +101,14 @@ def _params(function, wrt) -> list[_Param]:
         return [array(wrt)]
     if isinstance(wrt, sp.Symbol):
         return [scalar(wrt)]
+    labelled = wrt.items() if isinstance(wrt, Mapping) else ((None, item) for item in wrt)
     params = []
-    for item in wrt:
-        if isinstance(item, (str, sp.Symbol)):
-            params.append(scalar(item))
-        else:
-            params.append(array(item))
+    for label, item in labelled:
+        param = scalar(item) if isinstance(item, (str, sp.Symbol)) else array(item)
+        if label is not None:
+            shape = f" (shape {param.shape})" if param.shape else ""
+            param = param._replace(label=f"{label}{shape}")
+        params.append(param)
     return params
 
 
@@ -117,11 +119,13 @@ def _real(symbol):
 
 
 def _array_label(symbols, shape) -> str:
+    """``W1 (shape (3, 4))`` for symbols named ``W1_00`` ... ``W1_32``."""
+    import os.path
+
     names = [s.name for s in symbols]
-    stem = names[0].rstrip("0123456789_") if names else ""
-    if stem and all(n.startswith(stem) for n in names):
-        return f"{stem} (shape {shape})"
-    return f"an array of shape {shape}"
+    stem = os.path.commonprefix(names) if len(names) > 1 else names[0].rpartition("_")[0]
+    stem = stem.rstrip("_[")
+    return f"{stem} (shape {shape})" if stem else f"an array of shape {shape}"
 
 
 def _function(function):
@@ -190,12 +194,12 @@ def _show(value) -> str:
     if np.ndim(value) == 0:
         return repr(float(f"{float(value):.6g}"))
     return np.array2string(
-        np.asarray(value, dtype=float), precision=6, threshold=12, separator=", "
-    ).replace("\n", "\n" + " " * 6)
+        np.asarray(value, dtype=float), precision=6, threshold=24, separator=", ", max_line_width=90
+    )
 
 
 def _diagnose(params: list[_Param], expected: list[list[Any]], received: list[list[Any]]) -> str:
-    """A pattern that explains every mismatch, or what is wrong where."""
+    """A pattern that explains every mismatch, or which gradients are wrong."""
     import numpy as np
 
     pairs = [
@@ -204,38 +208,38 @@ def _diagnose(params: list[_Param], expected: list[list[Any]], received: list[li
         for e, r in zip(_flat(ep), _flat(rp))
         if math.isfinite(e) and math.isfinite(r)
     ]
-    if pairs and all(abs(r) <= 1e-12 for _, r in pairs):
+    tiny = 1e-12
+    nonzero = [(e, r) for e, r in pairs if abs(e) > tiny or abs(r) > tiny]
+    if nonzero and all(abs(r) <= tiny for _, r in nonzero):
         return "every entry is 0: is the gradient computed at all?"
-    if pairs and all(math.isclose(-e, r, rel_tol=1e-6, abs_tol=1e-9) for e, r in pairs):
-        return "every entry has the wrong sign: check the sign of the error term (target − output)"
-    ratios = [r / e for e, r in pairs if abs(e) > 1e-9]
-    if (
-        ratios
-        and len(ratios) == len(pairs)
-        and all(math.isclose(q, ratios[0], rel_tol=1e-6) for q in ratios)
-    ):
-        import sympy as sp
+    if nonzero and all(abs(e) > tiny for e, _ in nonzero):
+        ratios = [r / e for e, r in nonzero]
+        if all(math.isclose(q, ratios[0], rel_tol=1e-6) for q in ratios):
+            if math.isclose(ratios[0], -1.0, rel_tol=1e-6):
+                return "every entry has the wrong sign: check the sign of the error term"
+            import sympy as sp
 
-        k = sp.nsimplify(ratios[0], rational=True, tolerance=1e-6)
-        return (
-            f"every entry is {k} times the expected one: a constant factor is off"
-            " (the 2 from differentiating a square? a sum taken as a mean?)"
-        )
+            k = sp.nsimplify(ratios[0], rational=True, tolerance=1e-6)
+            return (
+                f"every entry is {k} times the expected one: a constant factor is off"
+                " (the 2 from differentiating a square? a sum taken as a mean?)"
+            )
     wrong = []
     for i, p in enumerate(params):
         ok = all(
             np.allclose(np.ravel(e[i]), np.ravel(r[i]), rtol=1e-6, atol=1e-9)
             for e, r in zip(expected, received)
         )
-        if not ok:
-            if p.shape and len(p.shape) == 2 and p.shape[0] == p.shape[1]:
-                if all(np.allclose(e[i].T, r[i]) for e, r in zip(expected, received)):
-                    wrong.append(f"the gradient for {p.label} is transposed")
-                    continue
+        if ok:
+            continue
+        square = len(p.shape) == 2 and p.shape[0] == p.shape[1]
+        if square and all(np.allclose(e[i].T, r[i]) for e, r in zip(expected, received)):
+            wrong.append(f"the gradient for {p.label} is transposed")
+        else:
             wrong.append(f"the gradient for {p.label} is wrong")
     if wrong and len(wrong) < len(params):
         return "; ".join(wrong) + "; the others are right"
-    return "; ".join(wrong) or "no simple pattern (sign, factor, transpose) explains it"
+    return "no simple pattern (a sign, a constant factor, a transpose) explains the difference"
 
 
 def assert_gradient(
@@ -254,9 +258,10 @@ def assert_gradient(
 
     ``function`` is text (parsed with :func:`symgrad.parse`) or a SymPy
     expression. ``wrt`` lists the arguments of ``student_fn``: a name
-    (``"w"``), several (``"w,b"``), or a list whose items are names, symbols
-    or arrays of symbols (a numpy object array or SymPy Matrix: the student
-    receives and returns a float array of that shape). ``student_fn`` is
+    (``"w"``), several (``"w,b"``), or a list (or a dict by label) whose
+    items are names, symbols or arrays of symbols (a numpy object array or
+    SymPy Matrix: the student receives and returns a float array of that
+    shape). ``student_fn`` is
     called with one value per argument and returns one gradient per
     argument (the gradient itself when there is one argument).
 
@@ -357,16 +362,29 @@ def assert_gradient(
         return
     k = first_bad
     lines = [f"the gradient is wrong at point {k + 1} of {len(chosen)} (seed {settings.seed})"]
-    lines.append("  point: " + _point_text(params, chosen[k]))
-    for p, e, r in zip(params, expected_all[k], received_all[k]):
-        if not np.allclose(r, e, rtol=settings.rtol, atol=settings.atol):
-            lines.append(f"  gradient for {p.label}: expected {_show(e)}, received {_show(r)}")
+    if all(p.shape == () for p in params):
+        lines.append(
+            "  point: " + ", ".join(f"{p.label} = {_show(v)}" for p, v in zip(params, chosen[k]))
+        )
+        for p, e, r in zip(params, expected_all[k], received_all[k]):
+            if not np.allclose(r, e, rtol=settings.rtol, atol=settings.atol):
+                lines.append(f"  gradient for {p.label}: expected {_show(e)}, received {_show(r)}")
+    else:
+        lines.append("  point:")
+        for p, v in zip(params, chosen[k]):
+            lines.append(_block(f"    {p.label.split(' ')[0]} = ", v))
+        for p, e, r in zip(params, expected_all[k], received_all[k]):
+            if not np.allclose(r, e, rtol=settings.rtol, atol=settings.atol):
+                lines.append(f"  gradient for {p.label}:")
+                lines.append(_block("    expected ", e))
+                lines.append(_block("    received ", r))
     lines.append("  diagnosis: " + _diagnose(params, expected_all, received_all))
     _fail("\n".join(lines), settings, params, derivatives, headline=False)
 
 
-def _point_text(params: list[_Param], values: list[Any]) -> str:
-    return ", ".join(f"{p.label.split(' ')[0]} = {_show(v)}" for p, v in zip(params, values))
+def _block(prefix: str, value: Any) -> str:
+    """``prefix`` then the value; the lines of an array line up under its first line."""
+    return prefix + _show(value).replace("\n", "\n" + " " * len(prefix))
 
 
 def _fail(message, settings, params, derivatives, headline=True) -> None:
