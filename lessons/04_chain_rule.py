@@ -87,6 +87,20 @@ sigma = 1 / (1 + sp.exp(-x))
 print("σ·(1 − σ) − slope simplifies to", sp.simplify(sigma * (1 - sigma) - slope))
 
 # %% [markdown]
+# ## The mistake everyone makes once
+#
+# Forgetting the inner slope, `(sin(x²))' = cos(x²)`, is the classic chain
+# rule mistake. `symgrad check` compares an answer with the exact derivative,
+# gives a point where they differ, and names the likely mistake without
+# giving the answer away (it exits with code 1 for a wrong answer):
+
+# %%
+shell('symgrad check "sin(x^2)" --answer "cos(x^2)"', expect=1)
+
+# %%
+shell('symgrad check "sin(x^2)" --answer "2*x*cos(x^2)"')
+
+# %% [markdown]
 # ## Exercises
 
 # %% tags=["exercises"]

@@ -67,12 +67,35 @@ print(f"smallest central error {central_err.min():.1e} at h ≈ {best:.0e}")
 print("picture written to", path.name)
 
 # %% [markdown]
+# ## Richardson extrapolation
+#
+# The central difference is `D(h) = f' + c·h² + O(h⁴)`. Halving the step
+# divides the `h²` error by 4, so `(4·D(h/2) − D(h))/3` cancels it: a much
+# better estimate from the same kind of evaluations, without a tiny step.
+
+
+# %%
+def central(h):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+for h in [1e-1, 1e-2]:
+    richardson = (4 * central(h / 2) - central(h)) / 3
+    print(
+        f"h = {h:g}: central error {abs(central(h) - exact):.1e}, "
+        f"extrapolated error {abs(richardson - exact):.1e}"
+    )
+
+# %% [markdown]
 # ## symgrad's check
 #
-# Every `symgrad EXPR --at ...` runs this check: a central difference of the
-# original function at `h = ε^(1/3)·max(1, |x|)`, and a second one at `2h`
-# to estimate the truncation error, so that the verdict comes with an error
-# bound rather than a magic tolerance.
+# Every `symgrad EXPR --at ...` checks its exact answer this way, going a few
+# steps further: central differences of the original function at four steps
+# `h, h/2, h/4, h/8` (with `h = ε^(1/5)·max(1, |x|)`), combined by
+# Richardson extrapolation, which cancels the `h²`, `h⁴` and `h⁶` error
+# terms in turn. How much the last two extrapolations still differ, plus the
+# round-off of the smallest step, gives an error *bound*, so the verdict
+# needs no magic tolerance.
 
 # %%
 from symgrad.lessons import shell
@@ -91,6 +114,7 @@ print("step:    ", check.step)
 print("estimate:", check.estimate)
 print("exact:   ", check.exact)
 print("verdict: ", check.verdict, f"(error {check.error:.1e} ≤ bound {check.bound:.1e})")
+print(check.explain())
 
 # %% [markdown]
 # ## What `gradcheck`'s tolerances mean
@@ -162,6 +186,13 @@ EXERCISES = [
         truncation.subs(step, sp.Rational(1, 100)),
         solution="0.0001",
         hints=["The error is the h² term."],
+    ),
+    Exercise.value(
+        "Richardson: the central differences of some function are D(0.1) = 2.01 and "
+        "D(0.05) = 2.0025. What is the extrapolated estimate (4·D(h/2) − D(h))/3?",
+        (4 * sp.Rational("2.0025") - sp.Rational("2.01")) / 3,
+        solution="2",
+        hints=["4·2.0025 = 8.01; subtract 2.01 and divide by 3."],
     ),
     Exercise.value(
         "gradcheck with atol = 1e-5 and rtol = 1e-3 compares with an analytic gradient of 2. "

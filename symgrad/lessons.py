@@ -181,7 +181,9 @@ def check_answer(exercise: Exercise, answer: str) -> Verdict:
     if given.free_symbols and not expected.free_symbols:
         names = ", ".join(sorted(s.name for s in given.free_symbols))
         where = f" at {exercise.at}" if exercise.at else ""
-        details = (f"the question asks for a number{where}, and your answer still contains {names}",)
+        details = (
+            f"the question asks for a number{where}, and your answer still contains {names}",
+        )
     elif exercise.kind == "derivative" and not given.free_symbols:
         mistake = _mistake_at_point(exercise, given)
         if mistake is not None:
@@ -408,10 +410,14 @@ def run_to_dict(run: LessonRun, answers: Sequence[dict] | None = None) -> dict[s
 # -- rendering ----------------------------------------------------------------------
 
 
-def render_cell(cell: Cell, output: str = "", exercises: Sequence[Exercise] = ()):
+def render_cell(
+    cell: Cell, output: str = "", exercises: Sequence[Exercise] = (), plain: bool = False
+):
     """A rich renderable for one cell: prose as Markdown, code as Python, and its output.
 
     The exercises cell shows the questions (numbered), not the code that defines them.
+    With ``plain``, prose stays the Markdown text it was written as (it reads
+    well as text, and wide tables and lists are not cut at the terminal's edge).
     """
     from rich.console import Group
     from rich.markdown import Markdown
@@ -419,10 +425,11 @@ def render_cell(cell: Cell, output: str = "", exercises: Sequence[Exercise] = ()
     from rich.text import Text
 
     if cell.kind == "markdown":
-        return Group(Markdown(cell.source), Text(""))
+        return Group(Text(cell.source) if plain else Markdown(cell.source), Text(""))
     if "exercises" in cell.tags:
         return Group(*(render_question(i, ex) for i, ex in enumerate(exercises, 1)))
-    parts = [Syntax(cell.source, "python", theme="ansi_dark", background_color="default")]
+    code = Syntax(cell.source, "python", theme="ansi_dark", background_color="default")
+    parts = [Text(cell.source) if plain else code]
     if output.strip():
         indented = "\n".join(("    " + line).rstrip() for line in output.rstrip("\n").splitlines())
         parts.append(Text(indented, style="green"))
@@ -443,7 +450,7 @@ def lesson_text(run: LessonRun) -> str:
     buf = io.StringIO()
     console = make_console("plain", buf)
     for cell, output in zip(run.lesson.cells, run.outputs):
-        console.print(render_cell(cell, output, run.exercises))
+        console.print(render_cell(cell, output, run.exercises, plain=True))
     return buf.getvalue()
 
 

@@ -59,12 +59,13 @@ def run(args: argparse.Namespace, out: Output) -> int:
         out.emit(lessons.run_to_dict(result, answers))
         return 0
     console = out.console
+    plain = out.format == "plain"
     if args.action == "show":
         result = lessons.execute(lesson)
         for cell, output in zip(lesson.cells, result.outputs):
-            console.print(lessons.render_cell(cell, output, result.exercises))
+            console.print(lessons.render_cell(cell, output, result.exercises, plain))
         return 0
-    return _walk(lesson, args, console)
+    return _walk(lesson, args, console, plain)
 
 
 def _list(out: Output) -> int:
@@ -91,7 +92,7 @@ def _answer_all(exercises, args) -> list[dict]:
     return answers
 
 
-def _walk(lesson, args: argparse.Namespace, console) -> int:
+def _walk(lesson, args: argparse.Namespace, console, plain: bool) -> int:
     """Show the lesson cell by cell (pausing at each section), then ask the exercises."""
     from symgrad import lessons
 
@@ -107,7 +108,7 @@ def _walk(lesson, args: argparse.Namespace, console) -> int:
                 == "q"
             ):
                 break
-        console.print(lessons.render_cell(cell, outputs.get(i, "")))
+        console.print(lessons.render_cell(cell, outputs.get(i, ""), plain=plain))
     right = 0
     for n, ex in enumerate(result.exercises, 1):
         console.print(lessons.render_question(n, ex))
