@@ -380,8 +380,13 @@ def execute(lesson: Lesson, on_cell: Callable[[int, str], None] | None = None) -
             continue
         buf = io.StringIO()
         code = compile(cell.source, f"{lesson.path.name} (cell {i + 1})", "exec")
-        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
-            exec(code, namespace)  # noqa: S102 - the lesson is symgrad's own file
+        try:
+            with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+                exec(code, namespace)  # noqa: S102 - the lesson is symgrad's own file
+        except Exception as err:  # a stale lesson: say which cell
+            raise RuntimeError(
+                f"lesson {lesson.path.name} failed in cell {i + 1}: {type(err).__name__}: {err}"
+            ) from err
         outputs.append(buf.getvalue())
         if on_cell is not None:
             on_cell(i, buf.getvalue())
