@@ -1,0 +1,189 @@
+"""check_answer: equivalent forms pass, wrong answers get a counterexample and a diagnosis."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symgrad import InputError, ParseError, check_answer
+from symgrad.numeric import compile_expr
+from symgrad.output import to_json
+from symgrad.parse import parse, variable
+
+x = variable("x")
+
+
+@pytest.mark.parametrize(
+    "function, answer",
+    [
+        ("x*sin(x^2)", "sin(x^2) + 2*x*x*cos(x^2)"),
+        ("x*sin(x^2)", "sin(x^2) + 2*x^2*cos(x^2)"),
+        ("sqrt(x)", "1/(2*sqrt(x))"),
+        ("sqrt(x)", "0.5*x^(-1/2)"),
+        ("log(x^2)", "2/x"),
+        ("exp(2*x)*cos(x)", "exp(2*x)*(2*cos(x) - sin(x))"),
+        ("sin(x)^2", "sin(2*x)"),
+        ("1/(1 + exp(-x))", "exp(-x)/(1 + exp(-x))^2"),
+        ("sigmoid(x)", "sigmoid(x)*(1 - sigmoid(x))"),
+        ("tan(x)", "1 + tan(x)^2"),
+    ],
+)
+def test_equivalent_forms_are_correct(function, answer):
+    result = check_answer(function, answer)
+    assert result.correct and result.exit_code == 0
+    assert result.method == "symbolic"
+    assert result.points_checked == 8
+    assert result.counterexample is None and result.diagnosis is None
+
+
+@pytest.mark.parametrize(
+    "function, answer, mistake, where",
+    [
+        ("x*sin(x^2)", "sin(x^2) + x*cos(x^2)", "chain", "sin(x**2)"),
+        ("x*sin(x)", "cos(x)", "product", "x*sin(x)"),
+        ("sin(x)/x", "(sin(x) - x*cos(x))/x^2", "quotient_swapped", "sin(x)/x"),
+        ("sin(x)/x", "(x*cos(x) - sin(x))/x", "quotient_no_square", "sin(x)/x"),
+        ("x^3 + 5", "3*x^3", "power_not_lowered", "x**3"),
+        ("x^2 + 7", "2*x + 7", "constant_kept", "7"),
+        ("cos(x)", "sin(x)", "trig_sign", "cos(x)"),
+        ("log(x)", "x", "log_inverted", "log(x)"),
+        ("x^3", "6*x", "wrong_order", None),
+        ("x^3", "-3*x^2", "sign", None),
+        ("x^3", "6*x^2", "factor", None),
+        ("x^2", "x^2", "not_differentiated", None),
+        ("sin(x^2) + cos(3*x)", "2*x*cos(x^2) - sin(3*x)", "chain", "cos(3*x)"),
+    ],
+)
+def test_wrong_answers_are_diagnosed(function, answer, mistake, where):
+    result = check_answer(function, answer)
+    assert not result.correct and result.exit_code == 1
+    assert result.diagnosis is not None
+    assert result.diagnosis.mistake == mistake
+    assert (str(result.diagnosis.site) if result.diagnosis.site is not None else None) == where
+
+
+def test_wrong_variable():
+    result = check_answer("x^2*y", "2*x*y", wrt="y")
+    assert result.diagnosis.mistake == "wrong_variable"
+    assert "with respect to x instead" in result.diagnosis.sentence()
+
+
+def test_the_counterexample_is_real():
+    """Independent route: the expected value matches a central difference of the function."""
+    result = check_answer("x*sin(x^2)", "sin(x^2) + x*cos(x^2)")
+    c = result.counterexample
+    ((name, at),) = c.point
+    f = compile_expr(parse("x*sin(x^2)").expr, [x])
+    h = 1e-6
+    numeric = (f(float(at) + h) - f(float(at) - h)) / (2 * h)
+    assert math.isclose(c.expected, numeric, rel_tol=1e-6)
+    assert math.isclose(
+        c.received, compile_expr(parse("sin(x^2) + x*cos(x^2)").expr, [x])(float(at))
+    )
+
+
+def test_the_points_are_seeded():
+    a = check_answer("x^3", "3*x", seed=5).counterexample
+    b = check_answer("x^3", "3*x", seed=5).counterexample
+    c = check_answer("x^3", "3*x", seed=6).counterexample
+    assert a == b and a != c
+
+
+def test_points_stay_in_the_domain():
+    result = check_answer("log(x - 50)", "1/(x - 50)")
+    assert result.correct and result.points_checked == 8
+    wrong = check_answer("sqrt(x - 50)", "1/sqrt(x - 50)")
+    assert wrong.counterexample.point[0][1] > 50
+
+
+def test_differs_only_where_the_function_is_undefined():
+    result = check_answer("(x^2 - 1)/(x - 1)", "1")
+    assert result.correct
+    assert any(
+        "x = 1" in note and "does not make the answer wrong" in note for note in result.notes
+    )
+
+
+def test_answer_undefined_where_the_derivative_exists_is_noted():
+    result = check_answer("x^2/2 + x", "(x^2 - 1)/(x - 1)")
+    assert result.correct
+    assert any("undefined at x = 1" in note for note in result.notes)
+
+
+def test_partial_higher_and_mixed_derivatives():
+    assert check_answer("x^2*y^3", "3*x^2*y^2", wrt="y").correct
+    assert check_answer("x^4", "12*x^2", order=2).correct
+    assert check_answer("x^2*y^3", "6*x*y^2", wrt="x,y").correct
+    assert check_answer("x^2*y^3", "6*x*y^2", wrt=["y", "x"]).correct
+    assert not check_answer("x^4", "4*x^3", order=2).correct
+
+
+def test_sympy_expressions_are_accepted():
+    plain = sp.Symbol("t")  # not real: symgrad makes it real
+    assert check_answer(plain**2, 2 * plain).correct
+
+
+@pytest.mark.parametrize(
+    "function, answer, kwargs, error",
+    [
+        ("x*y", "y", {}, InputError),
+        ("x^2", "2*z", {}, InputError),
+        ("x^2", "2*x +", {}, ParseError),
+        ("x^2", "__import__('os')", {}, ParseError),
+        ("x^2", "2*x", {"order": 0}, InputError),
+        ("x*y", "1", {"wrt": "x,y", "order": 2}, InputError),
+    ],
+)
+def test_invalid_input(function, answer, kwargs, error):
+    with pytest.raises(error):
+        check_answer(function, answer, **kwargs)
+
+
+def test_reveal_controls_the_formula_in_the_output():
+    hidden = check_answer("x*sin(x^2)", "x*cos(x^2)")
+    shown = check_answer("x*sin(x^2)", "x*cos(x^2)", reveal=True)
+    assert "derivative" not in hidden.to_dict()
+    assert shown.to_dict()["derivative"] == "2*x**2*cos(x**2) + sin(x**2)"
+    assert "2⋅x²⋅cos(x²)" not in hidden.plain_text()
+    assert "the derivative: 2⋅x²⋅cos(x²) + sin(x²)" in shown.plain_text()
+    assert hidden.expected == shown.expected  # the program can always see it
+
+
+def test_json_report():
+    data = json.loads(to_json(check_answer("x^3 + 5", "3*x^3").to_dict()))
+    assert data["verdict"] == "incorrect" and data["exit_code"] == 1
+    counterexample = data["counterexample"]
+    assert counterexample["point"] == {"x": 2.07}
+    assert math.isclose(counterexample["expected"], 3 * 2.07**2)
+    assert math.isclose(counterexample["received"], 3 * 2.07**3)
+    assert data["diagnosis"]["mistake"] == "power_not_lowered"
+    assert data["diagnosis"]["rule"] == "power rule"
+
+
+def test_rendering(render):
+    text = render(check_answer("x^2 + 7", "2*x + 7"))
+    assert (
+        text.splitlines()[0]
+        == "✗ incorrect: your answer is not the derivative of x² + 7 with respect to x"
+    )
+    assert (
+        "likely mistake (constant rule): a constant term was kept instead of becoming 0, in 7"
+        in text
+    )
+    assert render(check_answer("x^2", "2*x")).startswith("✓ correct")
+    assert check_answer("x^2", "2*x").to_latex() == r"\frac{d}{d x} x^{2} = 2 x"
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.integers(-5, 5), min_size=1, max_size=4), st.integers(1, 9))
+def test_polynomials(coefficients, bump):
+    """Random polynomials: the expanded derivative passes; the derivative plus a constant fails."""
+    poly = sum(c * x ** (i + 1) for i, c in enumerate(coefficients)) + 3
+    derivative = sp.expand(sp.diff(poly, x))
+    assert check_answer(poly, derivative, wrt="x").correct
+    assert not check_answer(poly, derivative + bump, wrt="x").correct
