@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "check": "symgrad.commands.check",
     "lesson": "symgrad.commands.lesson",
     "step": "symgrad.commands.step",
+    "critic": "symgrad.commands.critic",
 }
 
 DEFAULT_COMMAND = "grad"
