@@ -1,0 +1,196 @@
+# %% [markdown]
+# # Lesson 9: Backpropagation is the chain rule
+#
+# **Goal:** take the Critic network of an actor-critic agent, write its
+# mean-squared-error loss, trace the gradient of one weight through the
+# network by hand with the chain rule, get every gradient from symgrad, and
+# apply one step of RMSProp, exactly as the TensorFlow 1 code does.
+#
+# The Critic's training code is four lines:
+#
+# ```python
+# self.td = tf.subtract(self.td_target, self.out)
+# self.loss = tflearn.mean_square(self.td_target, self.out)
+# self.critic_gradients = tf.gradients(self.loss, self.network_params)
+# self.optimize = tf.compat.v1.train.RMSPropOptimizer(self.lr_rate).apply_gradients(
+#     zip(self.critic_gradients, self.network_params))
+# ```
+#
+# The network maps a state to one number, the value `v` of that state. The
+# target `t` (the temporal-difference target) says what `v` should have
+# been, and the loss is the mean of `(t − v)²`.
+
+# %% [markdown]
+# ## A Critic small enough to trace
+#
+# Two state inputs `s1, s2`, one hidden relu unit, one linear output:
+#
+# - `z = w1·s1 + w2·s2 + b1` (the hidden unit's input)
+# - `h = relu(z)` (its output)
+# - `v = w3·h + b2` (the value)
+# - `L = (t − v)²` (the loss, for a batch of one state)
+#
+# The network parameters are `w1, w2, b1, w3, b2`. Take the state
+# `(s1, s2) = (1, 2)`, the target `t = 1`, and the weights
+# `w1 = 0.5, w2 = −0.25, b1 = 0.1, w3 = 2, b2 = 0`. The forward pass:
+
+# %%
+s1, s2, t = 1.0, 2.0, 1.0
+w1, w2, b1, w3, b2 = 0.5, -0.25, 0.1, 2.0, 0.0
+z = w1 * s1 + w2 * s2 + b1
+h = max(z, 0.0)
+v = w3 * h + b2
+loss = (t - v) ** 2
+print(f"z = {z:g}, h = {h:g}, v = {v:g}, L = {loss:g}")
+
+# %% [markdown]
+# ## The gradient of one weight, by hand
+#
+# How does the loss change with `w1`? `w1` reaches the loss through a chain
+# `w1 → z → h → v → L`, so by the chain rule (lesson 4)
+#
+# `∂L/∂w1 = ∂L/∂v · ∂v/∂h · ∂h/∂z · ∂z/∂w1 = −2(t − v) · w3 · relu'(z) · s1`.
+#
+# Backpropagation computes these factors from the loss backwards, keeping
+# each running product, because every weight's gradient starts with the same
+# `∂L/∂v`:
+
+# %%
+dloss_dv = -2 * (t - v)
+dloss_dh = dloss_dv * w3
+dloss_dz = dloss_dh * (1.0 if z > 0 else 0.0)  # relu'(z), 0 at the kink as in TensorFlow
+grads_by_hand = {
+    "w1": dloss_dz * s1,
+    "w2": dloss_dz * s2,
+    "b1": dloss_dz,
+    "w3": dloss_dv * h,
+    "b2": dloss_dv,
+}
+print(f"∂L/∂v = {dloss_dv:g}, ∂L/∂h = {dloss_dh:g}, ∂L/∂z = {dloss_dz:g}")
+print("by hand:", grads_by_hand)
+
+# %% [markdown]
+# ## Every gradient from symgrad
+#
+# symgrad differentiates the whole loss symbolically. The variable list is
+# `network_params`; the state and the target are data, given values with
+# `--at` but left out of `--wrt`. `gradients` is `tf.gradients(loss,
+# network_params)`, and it matches the hand computation:
+
+# %%
+from symgrad.lessons import shell
+
+LOSS = "(t - (w3*relu(w1*s1 + w2*s2 + b1) + b2))^2"
+POINT = "s1=1,s2=2,t=1,w1=0.5,w2=-0.25,b1=0.1,w3=2,b2=0"
+shell(f'symgrad "{LOSS}" --at {POINT} --wrt w1,w2,b1,w3,b2')
+
+# %%
+import symgrad
+
+result = symgrad.grad(LOSS, at=POINT, wrt="w1,w2,b1,w3,b2")
+import math
+
+for (name, mine), theirs in zip(grads_by_hand.items(), result.gradients()):
+    print(
+        f"∂L/∂{name}: by hand {mine!r:<22} symgrad {theirs!r:<6} agree: {math.isclose(mine, theirs)}"
+    )
+
+# %% [markdown]
+# The hand computation's `-0.16000000000000003` is float64 round-off in
+# `−1.6 × 0.1`; symgrad computes exactly (`−4/25`) and rounds once, at the end.
+#
+# `tflearn.mean_square` averages over every element of the batch: for a
+# batch of `B` states the loss is the mean of the `B` squared errors, and
+# its gradient is the mean of their gradients.
+#
+# ## Layers: the same chain, written once per layer
+#
+# A real Critic has layers of many units. `symgrad.network` builds the
+# loss's gradient for dense layers the way backpropagation does: forward
+# quantities `z` and `a` per layer, then backward ones `∂ℓ/∂z` and `∂ℓ/∂a`
+# from the output back, each defined by one local derivative. For a
+# two-input network with two hidden relu units:
+
+# %%
+from symgrad.network import Network
+
+net = Network.from_layers(2, [(2, "relu"), (1, "linear")])
+print("parameters:", net.num_params, net.param_names)
+for name, value in net.gradient().assignments:
+    print(f"  {name} = {value}")
+
+# %% [markdown]
+# Each backward line is one chain-rule factor times the line before it:
+# `∂ℓ/∂hidden/a[0]` is the output weight times `∂ℓ/∂out/z[0]`, and
+# `∂ℓ/∂hidden/z[0]` multiplies in the relu's slope (`Heaviside(z, 0)`, 0 at
+# the kink). The cost is linear in the number of parameters, where
+# differentiating the whole loss formula for each weight separately grows
+# about as its square.
+#
+# ## One RMSProp step
+#
+# `RMSPropOptimizer(lr).apply_gradients(zip(critic_gradients,
+# network_params))` updates every parameter with its own mean-square slot
+# (lesson 7), starting at 1.0 in TensorFlow 1. `symgrad step` does exactly
+# that and shows each update with its numbers; the data stay fixed:
+
+# %%
+shell(f'symgrad step "{LOSS}" --at {POINT} --wrt w1,w2,b1,w3,b2 --optimizer rmsprop --lr 0.001')
+
+# %% [markdown]
+# The loss went down, from 0.64. Repeating this for batch after batch of
+# states is all that the Critic's `self.optimize` operation does.
+#
+# ## Exercises
+
+# %% tags=["exercises"]
+import sympy as sp
+
+from symgrad.lessons import Exercise
+from symgrad.optimizers import optimizer
+
+rms = optimizer("rmsprop", lr=0.001).exact()
+g_w1 = sp.Rational(-16, 5)
+new_w1, _ = rms.apply(sp.Rational(1, 2), g_w1, rms.slots(sp.Integer(0)), 1, sp.sqrt)
+
+EXERCISES = [
+    Exercise.derivative(
+        "For the output layer alone, L = (t − (w3·h + b2))². What is ∂L/∂b2 as a formula?",
+        "(t - (w3*h + b2))^2",
+        wrt="b2",
+        solution="-2*(t - w3*h - b2)",
+        hints=["Chain rule: 2·(t − v) times ∂(t − v)/∂b2 = −1."],
+    ),
+    Exercise.derivative(
+        "At the lesson's point, what is ∂L/∂w3?",
+        LOSS,
+        wrt="w3",
+        at=POINT,
+        solution="-4/25",
+        hints=["∂L/∂w3 = ∂L/∂v · h = −1.6 · 0.1."],
+    ),
+    Exercise.derivative(
+        "At the lesson's point, what is ∂L/∂w2?",
+        LOSS,
+        wrt="w2",
+        at=POINT,
+        solution="-32/5",
+        hints=["Same chain as w1, but the last factor is ∂z/∂w2 = s2 = 2."],
+    ),
+    Exercise.derivative(
+        "Change the bias to b1 = −1 (everything else as in the lesson). What is ∂L/∂w1 now?",
+        LOSS,
+        wrt="w1",
+        at=POINT.replace("b1=0.1", "b1=-1"),
+        solution="0",
+        hints=["Compute z first: is the relu unit active?"],
+    ),
+    Exercise.value(
+        "One RMSProp step (lr = 0.001, TensorFlow 1 defaults) moves w1 = 0.5 with "
+        "g = −3.2. Where does w1 go? (Six decimal places are enough.)",
+        new_w1,
+        solution="0.502307",
+        tolerance=5e-7,
+        hints=["ms = 1 + (3.2² − 1)·0.1 = 1.924; w1 ← 0.5 + 0.001·3.2/√1.924."],
+    ),
+]
