@@ -75,6 +75,8 @@ class Diagnosis:
             text = f"the answer is the derivative of order {self.detail}"
         elif self.mistake == "factor" and self.detail:
             text = f"the answer is {self.detail} times the derivative"
+        elif self.mistake == "constant_kept" and self.site is not None:
+            return f"the constant term {inline(self.site)} was kept instead of becoming 0"
         if self.site is not None:
             text += f", in {inline(self.site)}"
         return text
