@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from symgrad.commands._evidence import (
+    add_evidence_arguments,
+    evidence,
+    evidence_timeout,
+    wants_evidence,
+)
 from symgrad.derive import grad
-from symgrad.guard import DEFAULT_TIMEOUT, run_guarded
+from symgrad.guard import run_guarded
 from symgrad.output import Output
 
 HELP = "differentiate an expression exactly, check it numerically, print TensorFlow's answers"
@@ -38,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="show the derivation step by step, every rule named (one per variable)",
     )
+    add_evidence_arguments(parser)
 
 
 def compute(args: argparse.Namespace):
@@ -48,18 +55,24 @@ def compute(args: argparse.Namespace):
 
         derived = steps(args.expression, wrt=args.wrt, at=at)
         return derived if isinstance(derived, Derivations) else Derivations((derived,))
-    return grad(
-        args.expression,
-        at=at,
-        wrt=args.wrt,
-        unconnected=args.unconnected,
-        check=not args.no_check,
-    )
+
+    def gradient():
+        return grad(
+            args.expression,
+            at=at,
+            wrt=args.wrt,
+            unconnected=args.unconnected,
+            check=not args.no_check,
+        )
+
+    if wants_evidence(args):
+        return evidence(args, at, gradient)
+    return gradient()
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
     result = run_guarded(
-        compute, args, timeout=args.timeout or DEFAULT_TIMEOUT, in_process=args.debug
+        compute, args, timeout=args.timeout or evidence_timeout(args), in_process=args.debug
     )
     out.emit(result)
     return result.exit_code

@@ -1,0 +1,503 @@
+"""Higher derivatives and several outputs: n-th derivatives, Hessians, Jacobians, directions.
+
+Each answer is exact (SymPy), evaluated exactly at the point, and checked
+numerically like a first derivative: an n-th derivative as the slope of the
+exact (n−1)-th one, level by level down to the function itself; a Hessian
+column as the gradient of an exact first partial; a Jacobian row as the
+gradient of one output; a directional derivative as the slope of
+``t ↦ f(x + t·u)`` at ``t = 0``.
+
+>>> r = nth_derivative("x^3", order=2, at={"x": 2})
+>>> r.entries[0].derivative, r.entries[0].value, r.entries[0].check.verdict
+(6*x, 12.0, 'agrees')
+>>> hessian("x^2*y", at="x=1,y=2").matrix_values()
+[[4.0, 2.0], [2.0, 0.0]]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import sympy as sp
+
+from symgrad.check import Check, check_gradient, diagnose_point
+from symgrad.derive import _as_parsed, _variable_list, exact_point, to_float
+from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
+from symgrad.kinks import find_kinks
+from symgrad.parse import Parsed, parse_many, parse_names, parse_value, variable
+from symgrad.printing import pretty
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console, ConsoleOptions, RenderResult
+
+__all__ = [
+    "Entry",
+    "NthDerivative",
+    "Hessian",
+    "Jacobian",
+    "Directional",
+    "nth_derivative",
+    "hessian",
+    "jacobian",
+    "directional",
+]
+
+MAX_ORDER = 20
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One derivative: how it is written, its exact formula, its value, its evidence."""
+
+    label: str  # pretty text, e.g. "∂²y/∂x∂y"
+    latex_label: str
+    derivative: sp.Expr
+    exact: sp.Expr | None = None
+    value: float | None = None
+    check: Check | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "label": self.label,
+            "derivative": str(self.derivative),
+            "exact": None if self.exact is None else str(self.exact),
+            "value": self.value,
+            "check": None if self.check is None else self.check.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class _Result:
+    """Shared layout: the function(s), the formulas, and the values at the point."""
+
+    kind = "derivatives"
+    exprs: tuple[sp.Expr, ...]
+    variables: tuple[str, ...]
+    entries: tuple[Entry, ...]
+    point: tuple[tuple[str, sp.Expr], ...] | None = None
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    shape: tuple[int, int] | None = None  # entries form a matrix, row by row
+    extra: tuple[tuple[str, object], ...] = field(default=())
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_MATH if self.problems else EXIT_OK
+
+    @property
+    def values(self) -> list[float | None]:
+        return [e.value for e in self.entries]
+
+    def matrix(self) -> sp.Matrix:
+        """The exact formulas as a SymPy matrix (shape ``(len, 1)`` when not a matrix)."""
+        rows, cols = self.shape or (len(self.entries), 1)
+        return sp.Matrix(rows, cols, [e.derivative for e in self.entries])
+
+    def matrix_values(self) -> list[list[float | None]]:
+        """The values at the point as nested lists, row by row."""
+        rows, cols = self.shape or (len(self.entries), 1)
+        return [[self.entries[r * cols + c].value for c in range(cols)] for r in range(rows)]
+
+    def _head(self) -> list[tuple[str, str]]:
+        out = []
+        names = ["y"] if len(self.exprs) == 1 else [f"y_{i + 1}" for i in range(len(self.exprs))]
+        for name, e in zip(names, self.exprs):
+            out.append((pretty(sp.Eq(sp.Symbol(name), e, evaluate=False)), "bold"))
+        return out
+
+    def _formula_lines(self) -> list[tuple[str, str]]:
+        if self.shape is not None:
+            symbol = sp.Symbol(self.kind[0].upper())
+            return [(pretty(sp.Eq(symbol, self.matrix(), evaluate=False)), "cyan")]
+        return [
+            (pretty(sp.Eq(sp.Symbol(e.label), e.derivative, evaluate=False)), "cyan")
+            for e in self.entries
+        ]
+
+    def lines(self) -> list[tuple[str, str]]:
+        """The layout as ``(text, style)`` lines."""
+        out = self._head() + [("", "")] + self._formula_lines()
+        out += [(f"({text})", "") for key, text in self.extra if key == "about"]
+        if self.point is not None:
+            where = ", ".join(f"{k} = {sp.sstr(v)}" for k, v in self.point)
+            out += [("", ""), (f"At {where}:", "bold")]
+            if self.shape is not None:
+                exact = sp.Matrix(
+                    *self.shape, [e.exact if e.exact is not None else sp.nan for e in self.entries]
+                )
+                out.append(("  " + pretty(exact).replace("\n", "\n  "), ""))
+                out.append((f"  as floats: {self.matrix_values()!r}", "bold green"))
+            width = max(len(e.label) for e in self.entries)
+            for e in self.entries:
+                value = "undefined" if e.value is None else repr(e.value)
+                if e.exact is not None and sp.sstr(e.exact) != value and e.exact.is_Integer:
+                    value = sp.sstr(e.exact)
+                text = f"  {e.label.ljust(width)} = {value}"
+                style = ""
+                if e.check is not None:
+                    text += "   " + ("✓ " if e.check.verdict == "agrees" else "· ")
+                    text = text if e.check.verdict != "disagrees" else text[:-2] + "✗ "
+                    text += e.check.explain()
+                    style = {"agrees": "green", "disagrees": "bold red"}.get(
+                        e.check.verdict, "yellow"
+                    )
+                out.append((text, style))
+        if self.notes or self.problems:
+            out.append(("", ""))
+        out += [(f"note: {n}", "yellow") for n in self.notes]
+        out += [(f"problem: {p}", "bold red") for p in self.problems]
+        return out
+
+    def plain_text(self) -> str:
+        return "\n".join(text for text, _ in self.lines()) + "\n"
+
+    def __str__(self) -> str:
+        return self.plain_text()
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.text import Text
+
+        for text, style in self.lines():
+            yield Text(text, style=style)
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "kind": self.kind,
+            "expressions": [str(e) for e in self.exprs],
+            "variables": list(self.variables),
+            "point": None if self.point is None else {k: float(v) for k, v in self.point},
+            "entries": [e.to_dict() for e in self.entries],
+            "problems": list(self.problems),
+            "notes": list(self.notes),
+            "exit_code": self.exit_code,
+        }
+        if self.shape is not None:
+            data["matrix"] = [[str(x) for x in row] for row in self.matrix().tolist()]
+            if self.point is not None:
+                data["values"] = self.matrix_values()
+        data.update(dict(self.extra))
+        return data
+
+    def to_latex(self) -> str:
+        if self.shape is not None:
+            return sp.latex(self.matrix())
+        lines = [r"%s &= %s" % (e.latex_label, sp.latex(e.derivative)) for e in self.entries]
+        return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}"
+
+
+@dataclass(frozen=True)
+class NthDerivative(_Result):
+    """``dⁿy/dxⁿ`` for each variable."""
+
+    kind = "nth_derivative"
+
+
+@dataclass(frozen=True)
+class Hessian(_Result):
+    """The matrix of second partials ``∂²y/∂xᵢ∂xⱼ``."""
+
+    kind = "hessian"
+
+
+@dataclass(frozen=True)
+class Jacobian(_Result):
+    """The matrix ``∂yᵢ/∂xⱼ`` of several outputs."""
+
+    kind = "jacobian"
+
+
+@dataclass(frozen=True)
+class Directional(_Result):
+    """The slope of y along a unit direction ``u``: ``∇y·u``."""
+
+    kind = "directional"
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _setup(expr, at, wrt) -> tuple[Parsed, list[str], dict[str, sp.Expr] | None]:
+    point = exact_point(at)
+    parsed = _as_parsed(expr, point or ())
+    names = _variable_list(parsed, point, wrt)
+    if point is not None:
+        for s in sorted(parsed.expr.free_symbols, key=lambda s: s.name):
+            if s.name not in point:
+                raise InputError(f"no value for {s.name}", hint=f"add {s.name}=... to --at")
+        for n in names:
+            if n not in point:
+                raise InputError(f"no value for {n} (it is in --wrt)", hint=f"add {n}=... to --at")
+    return parsed, names, point
+
+
+def _evaluate(d: sp.Expr, subs) -> tuple[sp.Expr, float | None]:
+    exact = d.xreplace(subs)
+    try:
+        return exact, to_float(exact)
+    except TypeError:  # e.g. DiracDelta(0): no number at all
+        return exact, None
+
+
+def _domain_problems(exprs: Sequence[sp.Expr], subs, symbols) -> list[str]:
+    problems = []
+    for e in exprs:
+        value = to_float(e.xreplace(subs))
+        if value is None or not math.isfinite(value):
+            problems.append(diagnose_point(e, subs) or f"{sp.sstr(e)} is undefined at the point")
+        else:
+            problems += [k.explain() for k in find_kinks(e, subs, symbols)]
+    return problems
+
+
+def _value_problems(entries: Sequence[Entry], subs) -> list[str]:
+    problems = []
+    for e in entries:
+        if e.value is None or not math.isfinite(e.value):
+            why = diagnose_point(e.derivative, subs)
+            problems.append(why or f"{e.label} is not a finite real number at the point")
+        elif e.check is not None and e.check.verdict == "disagrees":
+            problems.append(f"the numeric check of {e.label} failed: {e.check.explain()}")
+    return problems
+
+
+def _finish(cls, exprs, names, entries, point, subs, symbols, shape=None, extra=()):
+    problems: list[str] = []
+    if point is not None:
+        problems = _domain_problems(exprs, subs, symbols)
+        if not problems:
+            problems = _value_problems(entries, subs)
+    return cls(
+        tuple(exprs),
+        tuple(names),
+        tuple(entries),
+        point=None if point is None else tuple(point.items()),
+        problems=tuple(dict.fromkeys(problems)),
+        shape=shape,
+        extra=tuple(extra),
+    )
+
+
+def _safe_checks(fn, *args, n: int) -> tuple[Check | None, ...]:
+    try:
+        return fn(*args)
+    except InputError as err:  # e.g. a DiracDelta cannot be evaluated in floats
+        skipped = Check("", None, None, None, None, None, "skipped", err.message)
+        return (skipped,) * n
+
+
+# -- the four answers ------------------------------------------------------------------------
+
+
+def _nth_label(order: int, name: str, several: bool) -> tuple[str, str]:
+    sup = pretty(sp.Symbol("x") ** order)[1:] if order > 1 else ""
+    d = "∂" if several else "d"
+    latex_d = r"\partial " if several else "d"
+    return (
+        f"{d}{sup}y/{d}{name}{sup}",
+        r"\frac{%s^{%d} y}{%s %s^{%d}}"
+        % (latex_d, order, latex_d, sp.latex(variable(name)), order),
+    )
+
+
+def nth_derivative(
+    expr: str | sp.Expr,
+    order: int = 2,
+    at: Mapping[str, object] | str | None = None,
+    wrt: Sequence[str] | str | None = None,
+) -> NthDerivative:
+    """The ``order``-th derivative with respect to each variable, checked level by level.
+
+    >>> nth_derivative("sin(x)", order=4).entries[0].derivative
+    sin(x)
+    """
+    if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= MAX_ORDER:
+        raise InputError(f"the order must be a whole number from 1 to {MAX_ORDER}, not {order}")
+    parsed, names, point = _setup(expr, at, wrt)
+    symbols = [variable(n) for n in names]
+    subs = {variable(n): v for n, v in (point or {}).items()}
+    floats = {s: float(v) for s, v in subs.items()}
+    entries = []
+    for name, s in zip(names, symbols):
+        chain = [parsed.expr]
+        for _ in range(order):
+            chain.append(sp.diff(chain[-1], s))
+        label, latex_label = _nth_label(order, name, len(names) > 1)
+        if point is None:
+            entries.append(Entry(label, latex_label, chain[-1]))
+            continue
+        exact, value = _evaluate(chain[-1], subs)
+        check = None
+        if value is not None and math.isfinite(value):
+            # every level: d(k) against the slope of the exact d(k-1), from the function up
+            levels = []
+            for k in range(1, order + 1):
+                v_k = value if k == order else to_float(chain[k].xreplace(subs))
+                levels += _safe_checks(check_gradient, chain[k - 1], [s], floats, [v_k], n=1)
+            bad = [c for c in levels if c.verdict == "disagrees"]
+            check = bad[0] if bad else levels[-1]
+        entries.append(Entry(label, latex_label, chain[-1], exact, value, check))
+    extra = [("order", order)]
+    if order > 1:
+        extra.append(
+            ("about", "checked level by level: each derivative as the slope of the one before")
+        )
+    return _finish(NthDerivative, [parsed.expr], names, entries, point, subs, symbols, extra=extra)
+
+
+def hessian(
+    expr: str | sp.Expr,
+    at: Mapping[str, object] | str | None = None,
+    wrt: Sequence[str] | str | None = None,
+) -> Hessian:
+    """The Hessian matrix; each column checked as the gradient of an exact first partial.
+
+    >>> hessian("x*y + y^3").matrix()
+    Matrix([
+    [0,   1],
+    [1, 6*y]])
+    """
+    parsed, names, point = _setup(expr, at, wrt)
+    symbols = [variable(n) for n in names]
+    n = len(symbols)
+    subs = {variable(k): v for k, v in (point or {}).items()}
+    floats = {s: float(v) for s, v in subs.items()}
+    firsts = [sp.diff(parsed.expr, s) for s in symbols]
+    second = [[sp.diff(firsts[j], symbols[i]) for j in range(n)] for i in range(n)]
+    exacts = [[None] * n for _ in range(n)]
+    values: list[list[float | None]] = [[None] * n for _ in range(n)]
+    checks: list[list[Check | None]] = [[None] * n for _ in range(n)]
+    if point is not None:
+        for i in range(n):
+            for j in range(n):
+                exacts[i][j], values[i][j] = _evaluate(second[i][j], subs)
+        for j in range(n):
+            column = [values[i][j] for i in range(n)]
+            col_checks = _safe_checks(check_gradient, firsts[j], symbols, floats, column, n=n)
+            for i in range(n):
+                checks[i][j] = col_checks[i]
+    entries = []
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            label = f"∂²y/∂{a}²" if i == j else f"∂²y/∂{a}∂{b}"
+            la, lb = sp.latex(symbols[i]), sp.latex(symbols[j])
+            latex_label = (
+                r"\frac{\partial^2 y}{\partial %s^2}" % la
+                if i == j
+                else r"\frac{\partial^2 y}{\partial %s \partial %s}" % (la, lb)
+            )
+            entries.append(
+                Entry(label, latex_label, second[i][j], exacts[i][j], values[i][j], checks[i][j])
+            )
+    return _finish(Hessian, [parsed.expr], names, entries, point, subs, symbols, shape=(n, n))
+
+
+def jacobian(
+    exprs: str | Sequence[str | sp.Expr],
+    at: Mapping[str, object] | str | None = None,
+    wrt: Sequence[str] | str | None = None,
+) -> Jacobian:
+    """The Jacobian of several outputs (``"x*y, x+y"``); each row checked as a gradient.
+
+    >>> jacobian("x*y, x+y", at="x=1,y=2").matrix_values()
+    [[2.0, 1.0], [1.0, 1.0]]
+    """
+    point = exact_point(at)
+    if isinstance(exprs, str):
+        parts = parse_many(exprs, assigned=point or ())
+    else:
+        parts = [_as_parsed(e, point or ()) for e in exprs]
+    if not parts:
+        raise InputError("the Jacobian needs at least one expression")
+    names_all = sorted(
+        {n for p in parts for n in p.names} | {s.name for p in parts for s in p.expr.free_symbols}
+    )
+    if wrt is not None:
+        names = parse_names(wrt) if isinstance(wrt, str) else parse_names(",".join(map(str, wrt)))
+    elif point is not None:
+        names = list(point)
+    else:
+        names = names_all
+    if not names:
+        raise InputError("the expressions have no variables, so there is nothing to differentiate")
+    if point is not None:
+        for n in names_all:
+            if n not in point:
+                raise InputError(f"no value for {n}", hint=f"add {n}=... to --at")
+    symbols = [variable(n) for n in names]
+    subs = {variable(k): v for k, v in (point or {}).items()}
+    floats = {s: float(v) for s, v in subs.items()}
+    entries = []
+    m, n = len(parts), len(symbols)
+    for i, p in enumerate(parts):
+        row = [sp.diff(p.expr, s) for s in symbols]
+        exact_values = [_evaluate(d, subs) if point is not None else (None, None) for d in row]
+        checks: Sequence[Check | None] = (None,) * n
+        if point is not None:
+            checks = _safe_checks(
+                check_gradient, p.expr, symbols, floats, [v for _, v in exact_values], n=n
+            )
+        out = "y" if m == 1 else pretty(sp.Symbol(f"y_{i + 1}"))
+        for j, d in enumerate(row):
+            label = f"∂{out}/∂{names[j]}"
+            latex_label = r"\frac{\partial %s}{\partial %s}" % (
+                sp.latex(sp.Symbol("y" if m == 1 else f"y_{i + 1}")),
+                sp.latex(symbols[j]),
+            )
+            exact, value = exact_values[j]
+            entries.append(Entry(label, latex_label, d, exact, value, checks[j]))
+    return _finish(
+        Jacobian, [p.expr for p in parts], names, entries, point, subs, symbols, shape=(m, n)
+    )
+
+
+def directional(
+    expr: str | sp.Expr,
+    direction: Sequence[object] | str,
+    at: Mapping[str, object] | str | None = None,
+    wrt: Sequence[str] | str | None = None,
+) -> Directional:
+    """The slope along ``direction`` (made a unit vector ``u = v/|v|``): ``∇y·u``.
+
+    >>> r = directional("x^2 + y^2", "3,4", at="x=1,y=1")
+    >>> r.entries[0].exact, r.entries[0].check.verdict
+    (14/5, 'agrees')
+    """
+    parsed, names, point = _setup(expr, at, wrt)
+    raw = direction.split(",") if isinstance(direction, str) else list(direction)
+    v = [parse_value(str(c).strip(), name="the direction") for c in raw]
+    if len(v) != len(names):
+        raise InputError(
+            f"the direction has {len(v)} components but there are {len(names)} variables "
+            f"({', '.join(names)})",
+            hint="give one number per variable, in the order of --at (or --wrt)",
+        )
+    norm = sp.sqrt(sum(c**2 for c in v))
+    if norm.is_zero:
+        raise InputError("the direction must not be the zero vector")
+    u = [sp.nsimplify(c / norm) if c.is_Rational else c / norm for c in v]
+    symbols = [variable(n) for n in names]
+    grad_exprs = [sp.diff(parsed.expr, s) for s in symbols]
+    d = sp.Add(*[g * c for g, c in zip(grad_exprs, u)])
+    label = "∇y·u"
+    subs = {variable(k): val for k, val in (point or {}).items()}
+    entry = Entry(label, r"\nabla y \cdot u", d)
+    if point is not None:
+        exact, value = _evaluate(d, subs)
+        check = None
+        if value is not None and math.isfinite(value):
+            t = variable("t") if "t" not in names else sp.Dummy("t", real=True)
+            along = parsed.expr.xreplace(
+                {s: subs[s] + t * c for s, c in zip(symbols, u)}
+                | {s: val for s, val in subs.items() if s not in symbols}
+            )
+            (check,) = _safe_checks(check_gradient, along, [t], {t: 0.0}, [value], n=1)
+        entry = Entry(label, entry.latex_label, d, exact, value, check)
+    extra = [
+        ("direction", [float(c) for c in v]),
+        ("unit_direction", [float(c) for c in u]),
+        ("about", f"u = v/|v| = ({', '.join(sp.sstr(c) for c in u)})"),
+    ]
+    return _finish(Directional, [parsed.expr], names, [entry], point, subs, symbols, extra=extra)
