@@ -491,7 +491,7 @@ if pytest is not None:
             return
         report = outcome.get_result()
         if report.failed:
-            report.longrepr = f"{item.nodeid}\n{call.excinfo.value}"
+            report.longrepr = str(call.excinfo.value)
 
     @pytest.fixture
     def symgrad_settings(request) -> Settings:
