@@ -140,7 +140,40 @@ shell(f'symgrad step "{LOSS}" --at {POINT} --wrt w1,w2,b1,w3,b2 --optimizer rmsp
 # %% [markdown]
 # The loss went down, from 0.64. Repeating this for batch after batch of
 # states is all that the Critic's `self.optimize` operation does.
+
+# %% [markdown]
+# ## The Critic, all at once
 #
+# `symgrad critic NETWORK.json` takes a network in TensorFlow's dense layout
+# (each `W` of shape `(inputs, units)`), its parameters and a batch of states
+# with their targets, and does all of the above: the MSE loss, the exact
+# gradient of every parameter (checked by central differences), one
+# optimizer step (RMSProp by default, as in the seed) and, with `--explain`,
+# the chain rule for one weight. Here is our small Critic in that form,
+# through the same function the command calls:
+
+# %%
+from symgrad.network import critic
+
+network = {
+    "layers": [{"units": 1, "activation": "relu"}, {"units": 1, "activation": "linear"}],
+    "params": {
+        "critic/hidden/W": [[0.5], [-0.25]],
+        "critic/hidden/b": [0.1],
+        "critic/out/W": [[2.0]],
+        "critic/out/b": [0.0],
+    },
+    "states": [[1.0, 2.0]],
+    "targets": [[1.0]],
+}
+print(critic(network, explain="critic/hidden/W[0,0]"))
+
+# %% [markdown]
+# `hidden/W[0,0]` is our `w1` and `hidden/W[1,0]` is `w2`: the same
+# gradients, the same backward chain, and the same RMSProp step. A checkout
+# of symgrad has a bigger Critic to try: `symgrad critic examples/critic.json`.
+
+# %% [markdown]
 # ## Exercises
 
 # %% tags=["exercises"]
