@@ -135,10 +135,10 @@ def compile_program(
     replaced, reduced = sp.cse(
         [e for _, e in assignments] + list(outputs), symbols=temps, order="none"
     )
-    # cse's temporaries come first; then the given assignments, in order; then the outputs.
-    body = list(replaced)
+    # cse's temporaries and the given assignments may refer to each other: order them so
+    # that every name is assigned before it is used.
     k = len(assignments)
-    body += list(zip(defined, reduced[:k]))
+    body = _in_dependency_order(list(replaced) + list(zip(defined, reduced[:k])))
     outs = reduced[k:]
     names: dict[sp.Symbol, sp.Symbol] = {}
     for i, s in enumerate(samples):
@@ -166,6 +166,33 @@ def compile_program(
     lines.append(f"    return ({', '.join(results)}{',' if len(results) == 1 else ''})")
     source = "\n".join(lines) + "\n"
     return Program(samples, params, tuple(body), tuple(outs), source)
+
+
+def _in_dependency_order(items: list[tuple[sp.Symbol, sp.Expr]]) -> list[tuple[sp.Symbol, sp.Expr]]:
+    """Kahn's topological sort, stable: keeps the given order where it is already valid."""
+    import heapq
+
+    position = {s: i for i, (s, _) in enumerate(items)}
+    users: dict[int, list[int]] = {}
+    waiting = []
+    for i, (_, e) in enumerate(items):
+        deps = {position[d] for d in e.free_symbols if d in position}
+        waiting.append(len(deps))
+        for d in deps:
+            users.setdefault(d, []).append(i)
+    ready = [i for i, n in enumerate(waiting) if n == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(items[i])
+        for u in users.get(i, ()):
+            waiting[u] -= 1
+            if waiting[u] == 0:
+                heapq.heappush(ready, u)
+    if len(order) != len(items):  # pragma: no cover - symgrad never builds a cycle
+        raise ValueError("the program's assignments refer to each other in a cycle")
+    return order
 
 
 def _reduction(e: sp.Expr, names, printer, sample_dependent) -> str:

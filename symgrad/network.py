@@ -415,10 +415,11 @@ def load_network(data, init: int | None = None):
                 f"'params' has {len(names)} arrays where {len(layers)} layers need {len(net.param_names)} "
                 "(a weight matrix and a bias per layer, in order)"
             )
+        named = net.renamed(names)  # the names are checked before they appear in any message
         params = {}
         for mine, theirs in zip(net.param_names, names):
             params[mine] = _matrix(given[theirs], net.shapes[mine], f"params[{theirs!r}]")
-        net = net.renamed(names)
+        net = named
         params = dict(zip(names, params.values()))
     else:
         rng = np.random.default_rng(init)
