@@ -145,3 +145,25 @@ def test_cli_names_an_infinite_slope(capsys):
 
     assert main(["sqrt(x)", "--at", "x=0", "--format", "plain"]) == 1
     assert "the slope of sqrt(x) with respect to x is infinite at x = 0" in capsys.readouterr().out
+
+
+def test_spot_check_is_reproducible_and_finds_a_wrong_formula():
+    from symgrad.spotcheck import spot_check
+
+    a = spot_check("sin(x)*cos(y) + log(x)", n=20, seed=5)
+    b = spot_check("sin(x)*cos(y) + log(x)", n=20, seed=5)
+    assert a.points == b.points and a.verdict == "agrees"
+    assert all(p[0] > 0 for p in a.points)  # only where log(x) is defined
+    wrong = spot_check("x^3", n=10, derivative="3*x^2 + x/1000")
+    assert wrong.verdict == "disagrees" and wrong.exit_code == 1
+
+
+def test_spot_check_avoids_kinks_and_reports_json(capsys):
+    import json
+
+    from symgrad.cli import main
+
+    assert main(["abs(x)*y", "--check", "30", "--seed", "2", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "agrees" and len(data["points"]) == 30 and data["seed"] == 2
+    assert data["worst"]["check"]["relative_error"] < 1e-8

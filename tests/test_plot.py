@@ -1,0 +1,54 @@
+"""Pictures: the files exist, are real PNGs of a sensible size, and errors are clean."""
+
+import struct
+
+import pytest
+
+from symgrad.cli import main
+from symgrad.errors import InputError
+from symgrad.plot import plot
+
+
+def _png_size(path):
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_one_variable_tangent_picture(tmp_path):
+    path = tmp_path / "tangent.png"
+    picture = plot("x*sin(x)", at="x=1", path=path)
+    assert picture.kind == "tangent" and "slope 1.38177" in picture.description
+    width, height = _png_size(path)
+    assert width > 500 and height > 500
+
+
+def test_two_variable_contour_picture(tmp_path):
+    path = tmp_path / "contour.png"
+    picture = plot("x^2 - x*y", at="x=1,y=0.5", path=path)
+    assert picture.kind == "contour" and "∇y = (1.5, -1)" in picture.description
+    assert _png_size(path)[0] > 500
+
+
+def test_a_function_undefined_on_part_of_the_range(tmp_path):
+    path = tmp_path / "log.png"
+    plot("log(x)", at="x=0.5", path=path)
+    assert _png_size(path)[0] > 500
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "name"),
+    [("x", "x=1", "a.txt"), ("x*y*z", "x=1,y=1,z=1", "a.png"), ("x", None, "a.png")],
+)
+def test_bad_requests(tmp_path, text, at, name):
+    with pytest.raises(InputError):
+        plot(text, at=at, path=tmp_path / name)
+
+
+def test_cli_plot_adds_a_note(tmp_path, capsys):
+    path = tmp_path / "w.png"
+    assert main(["w*w+2", "--at", "w=10", "--plot", str(path), "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert "compute_gradients: [(20.0, 10.0)]" in out
+    assert "picture written to" in out and path.exists()
