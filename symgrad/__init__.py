@@ -21,6 +21,12 @@ _LAZY: dict[str, str] = {
     "Derivation": "symgrad.derivation:Derivation",
     "check_answer": "symgrad.answers:check_answer",
     "AnswerCheck": "symgrad.answers:AnswerCheck",
+    "nth_derivative": "symgrad.higher:nth_derivative",
+    "hessian": "symgrad.higher:hessian",
+    "jacobian": "symgrad.higher:jacobian",
+    "directional": "symgrad.higher:directional",
+    "spot_check": "symgrad.spotcheck:spot_check",
+    "plot": "symgrad.plot:plot",
 }
 
 
