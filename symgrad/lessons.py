@@ -238,7 +238,8 @@ def lessons_dir() -> Path:
 
     In order: the ``SYMGRAD_LESSONS`` environment variable; ``lessons/`` next
     to the ``symgrad`` package (a source checkout or an editable install);
-    ``share/symgrad/lessons`` in the installation prefix (a wheel).
+    ``share/symgrad/lessons`` in the installation prefix or the user base
+    (where a wheel puts them: ``pyproject.toml`` ships them as data files).
     """
     env = os.environ.get(ENV_DIR)
     if env:
@@ -246,11 +247,13 @@ def lessons_dir() -> Path:
     here = Path(__file__).resolve().parent.parent / "lessons"
     if here.is_dir():
         return here
+    import site
     import sysconfig
 
-    installed = Path(sysconfig.get_path("data")) / "share" / "symgrad" / "lessons"
-    if installed.is_dir():
-        return installed
+    for prefix in (sysconfig.get_path("data"), site.getuserbase()):
+        installed = Path(prefix) / "share" / "symgrad" / "lessons"
+        if installed.is_dir():
+            return installed
     raise InputError(
         "cannot find the lessons folder",
         hint=f"set {ENV_DIR} to the lessons/ folder of a symgrad checkout",

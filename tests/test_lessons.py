@@ -240,3 +240,30 @@ def test_value_exercise_with_tolerance():
     ex = Exercise.value("Roughly pi?", sp.pi, solution="3.1416", tolerance=1e-4)
     assert check_answer(ex, "3.1416").correct
     assert not check_answer(ex, "3.14").correct
+
+
+def test_a_wheel_ships_every_lesson():
+    """pyproject.toml installs the lessons as data files (share/symgrad/lessons)."""
+    import fnmatch
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib")
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    (pattern,) = config["tool"]["setuptools"]["data-files"]["share/symgrad/lessons"]
+    shipped = {p.name for p in root.glob(pattern)}
+    assert shipped == {p.name for p in LESSONS}
+    assert not fnmatch.fnmatch("lessons/__init__.py", pattern)
+
+
+def test_installed_lessons_are_found_in_the_data_prefix(tmp_path, monkeypatch):
+    import sysconfig
+
+    from symgrad import lessons
+
+    installed = tmp_path / "share" / "symgrad" / "lessons"
+    installed.mkdir(parents=True)
+    monkeypatch.delenv("SYMGRAD_LESSONS", raising=False)
+    monkeypatch.setattr(lessons, "__file__", str(tmp_path / "site" / "symgrad" / "lessons.py"))
+    monkeypatch.setattr(sysconfig, "get_path", lambda name, *a, **k: str(tmp_path))
+    assert lessons.lessons_dir() == installed
