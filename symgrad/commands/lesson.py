@@ -118,10 +118,16 @@ def _walk(lesson, args: argparse.Namespace, console, plain: bool) -> int:
 
 
 def _ask(console, prompt: str) -> str | None:
+    import sys
+
     try:
-        return console.input(prompt).strip()
+        answer = console.input(prompt).strip()
     except EOFError:
+        console.print()
         return None
+    if not sys.stdin.isatty():  # answers from a file or a pipe: echo them, so the log reads well
+        console.print(answer, highlight=False)
+    return answer
 
 
 def _exercise(ex, args, console, interactive: bool) -> bool:
