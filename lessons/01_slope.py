@@ -88,6 +88,8 @@ print("picture written to", path.name)
 # %% [markdown]
 # Near `w = 10` the curve and the tangent line are almost the same: that is
 # what "the derivative is the best straight-line approximation" means.
+# symgrad draws the same picture from the command line:
+# `symgrad "w*w+2" --at w=10 --plot tangent.png`.
 #
 # ## One step of gradient descent
 #

@@ -117,6 +117,14 @@ print("verdict: ", check.verdict, f"(error {check.error:.1e} ≤ bound {check.bo
 print(check.explain())
 
 # %% [markdown]
+# One point is weak evidence (see the end of this lesson). `--check N` checks
+# the exact gradient at `N` random points where the function is defined, and
+# reports the worst agreement it saw:
+
+# %%
+shell('symgrad "x*sin(x^2)" --check 20 --seed 1')
+
+# %% [markdown]
 # ## What `gradcheck`'s tolerances mean
 #
 # `torch.autograd.gradcheck` uses a central difference with `eps = 1e-6`
@@ -151,7 +159,8 @@ for name, g in [("right", right), ("wrong", wrong)]:
 
 # %% [markdown]
 # A passing check is evidence, not proof: it tests one point, and a gradient
-# that is wrong only somewhere else passes. symgrad's answer is exact; the
+# that is wrong only somewhere else passes (which is why `--check N` tries
+# many). symgrad's answer is exact; the
 # check is there to catch bugs and to show where numbers come from.
 #
 # ## Exercises

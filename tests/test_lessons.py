@@ -267,3 +267,22 @@ def test_installed_lessons_are_found_in_the_data_prefix(tmp_path, monkeypatch):
     monkeypatch.setattr(lessons, "__file__", str(tmp_path / "site" / "symgrad" / "lessons.py"))
     monkeypatch.setattr(sysconfig, "get_path", lambda name, *a, **k: str(tmp_path))
     assert lessons.lessons_dir() == installed
+
+
+def test_a_lesson_runs_as_a_plain_script(tmp_path):
+    """The percent format is plain Python: ``python lessons/01_slope.py`` runs every example."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SYMGRAD_FIGURES": str(tmp_path), "NO_COLOR": "1"}
+    run = subprocess.run(
+        [sys.executable, str(LESSONS[0])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "compute_gradients: [(20.0, 10.0)]" in run.stdout
