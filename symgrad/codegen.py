@@ -156,14 +156,10 @@ def compile_program(
         )
     sample_dependent = set(samples)
     for s, e in body:
-        e2 = e.xreplace(names)
-        lines.append(f"    {names[s]} = {printer.doprint(e2)}")
         if e.free_symbols & sample_dependent:
             sample_dependent.add(s)
-    results = []
-    for e in outs:
-        results.append(_reduction(e, names, printer, sample_dependent))
-    lines.append(f"    return ({', '.join(results)}{',' if len(results) == 1 else ''})")
+    lines += _assignments(body, names, printer, sample_dependent)
+    lines += _reductions(outs, names, printer, sample_dependent)
     source = "\n".join(lines) + "\n"
     return Program(samples, params, tuple(body), tuple(outs), source)
 
@@ -193,6 +189,103 @@ def _in_dependency_order(items: list[tuple[sp.Symbol, sp.Expr]]) -> list[tuple[s
     if len(order) != len(items):  # pragma: no cover - symgrad never builds a cycle
         raise ValueError("the program's assignments refer to each other in a cycle")
     return order
+
+
+MIN_BLOCK = 16  # linear combinations (rows x inputs) worth one matrix product
+
+
+def _linear(e: sp.Expr, varying: set) -> tuple[dict, sp.Expr] | None:
+    """``e`` as ``Σ coefficient⋅symbol + constant`` over sample-dependent symbols, if it is one."""
+    coefs: dict[sp.Symbol, sp.Expr] = {}
+    const = []
+    for term in e.args if e.is_Add else (e,):
+        dep = [a for a in (term.args if term.is_Mul else (term,)) if a.free_symbols & varying]
+        if not dep:
+            const.append(term)
+        elif len(dep) == 1 and dep[0].is_Symbol:
+            coefs[dep[0]] = coefs.get(dep[0], sp.S.Zero) + term / dep[0]
+        else:
+            return None
+    return (coefs, sp.Add(*const)) if len(coefs) > 1 else None
+
+
+def _assignments(body, names, printer, varying) -> list[str]:
+    """One line per assignment; runs of linear combinations of the same inputs become one
+    matrix product (``numpy.dot``), emitted where the first of them stood."""
+    groups: dict[frozenset, list] = {}
+    linear = {}
+    for s, e in body:
+        if s in varying:
+            form = _linear(e, varying)
+            if form is not None:
+                linear[s] = form
+                groups.setdefault(frozenset(form[0]), []).append(s)
+    blocks = {}
+    for key, members in groups.items():
+        if len(members) * len(key) >= MIN_BLOCK and len(members) > 1:
+            blocks[members[0]] = (sorted(key, key=lambda x: names[x].name), members)
+    grouped = {m for _, members in blocks.values() for m in members}
+    lines = []
+    doprint = lambda e: printer.doprint(e.xreplace(names))  # noqa: E731
+    for s, e in body:
+        if s in blocks:
+            sources, members = blocks[s]
+            rows = ", ".join(
+                "[" + ", ".join(doprint(linear[m][0].get(src, sp.S.Zero)) for src in sources) + "]"
+                for m in members
+            )
+            inputs = ", ".join(str(names[src]) for src in sources)
+            lines.append(f"    _z = numpy.dot(numpy.array([{rows}]), numpy.stack(({inputs},)))")
+            consts = [linear[m][1] for m in members]
+            if any(c != 0 for c in consts):
+                column = ", ".join(f"[{doprint(c)}]" for c in consts)
+                lines.append(f"    _z += numpy.array([{column}])")
+            lines.append(f"    {', '.join(str(names[m]) for m in members)}, = _z")
+        elif s not in grouped:
+            lines.append(f"    {names[s]} = {doprint(e)}")
+    return lines
+
+
+def _reductions(outs, names, printer, varying) -> list[str]:
+    """The sums over the chunk; sums of products ``u⋅v`` for a grid of ``u`` and ``v`` (the
+    weight gradients of a layer) become one matrix product."""
+    pairs = {}
+    for k, e in enumerate(outs):
+        if e.is_Mul:
+            dep = [a for a in e.args if a.free_symbols & varying]
+            if len(dep) == 2 and all(a.is_Symbol for a in dep):
+                const = sp.Mul(*[a for a in e.args if a not in dep])
+                u, v = sorted(dep, key=lambda x: names[x].name)
+                pairs[k] = (u, v, const)
+    partners: dict = {}
+    for u, v, _ in pairs.values():
+        partners.setdefault(u, set()).add(v)
+    grids: dict[frozenset, list] = {}
+    for u, vs in partners.items():
+        grids.setdefault(frozenset(vs), []).append(u)
+    lines, where = [], {}
+    for g, (vs, us) in enumerate(grids.items()):
+        if len(vs) * len(us) < MIN_BLOCK:
+            continue
+        vlist = sorted(vs, key=lambda x: names[x].name)
+        ustack = ", ".join(str(names[u]) for u in us)
+        vstack = ", ".join(str(names[v]) for v in vlist)
+        lines.append(f"    _g{g} = numpy.dot(numpy.stack(({ustack},)), numpy.stack(({vstack},)).T)")
+        for i, u in enumerate(us):
+            for j, v in enumerate(vlist):
+                where[(u, v)] = f"_g{g}[{i}, {j}]"
+    results = []
+    for k, e in enumerate(outs):
+        if k in pairs and (pairs[k][0], pairs[k][1]) in where:
+            u, v, const = pairs[k]
+            cell = where[(u, v)]
+            results.append(
+                cell if const == 1 else f"({printer.doprint(const.xreplace(names))})*{cell}"
+            )
+        else:
+            results.append(_reduction(e, names, printer, varying))
+    lines.append(f"    return ({', '.join(results)}{',' if len(results) == 1 else ''})")
+    return lines
 
 
 def _reduction(e: sp.Expr, names, printer, sample_dependent) -> str:
