@@ -169,17 +169,14 @@ class AnswerCheck:
         """The report as ``(text, style)`` lines."""
         if self.correct:
             out = [(f"✓ correct: your answer is {self.what()}", "bold green")]
-            if self.method == "symbolic":
-                evidence = "SymPy simplifies the difference to 0"
+            agree = f"the two agree at {self.points_checked} random points (seed {self.seed})"
+            if self.method == "numeric":
+                evidence = f"SymPy could not simplify the difference to 0, but {agree}"
+            elif self.points_checked:
+                evidence = f"SymPy simplifies the difference to 0; {agree}"
             else:
-                evidence = "SymPy could not simplify the difference to 0, but"
-            out.append(
-                (
-                    f"  {evidence}; the two agree at {self.points_checked} random points"
-                    f" (seed {self.seed})",
-                    "",
-                )
-            )
+                evidence = "SymPy simplifies the difference to 0"
+            out.append((f"  {evidence}", ""))
         else:
             out = [(f"✗ incorrect: your answer is not {self.what()}", "bold red")]
             c = self.counterexample
@@ -339,8 +336,8 @@ def _domain_notes(function, expected, answer, symbol: sp.Symbol) -> list[str]:
             )
         elif want is not None and got is None:
             notes.append(
-                f"your answer is undefined at {where}, where the derivative exists;"
-                " cancel the common factor so that it is defined there too"
+                f"your answer is undefined at {where}, where the derivative is {sp.sstr(want)};"
+                " write it in a form that is defined there too"
             )
     return notes
 
@@ -369,7 +366,8 @@ def _diagnose(
         m = MISTAKES["sign"]
         return Diagnosis("sign", m.rule, m.description, m.hint)
     ratios = [b / a for a, b in pairs if abs(a) > 1e-12]
-    if ratios and all(close(r, ratios[0]) for r in ratios) and len(ratios) == len(pairs):
+    same = ratios and all(close(r, ratios[0]) for r in ratios) and len(ratios) == len(pairs)
+    if same and abs(ratios[0]) > 1e-12:
         m = MISTAKES["factor"]
         factor = sp.nsimplify(ratios[0], rational=True, tolerance=1e-9)
         return Diagnosis("factor", m.rule, m.description, m.hint, None, sp.sstr(factor))
@@ -432,19 +430,14 @@ def check_answer(
         break
     result = dict(function=f.expr, answer=a.expr, wrt=names, expected=expected, reveal=reveal)
     result |= dict(points_checked=len(samples), seed=seed)
+    if not samples:
+        notes.append("no random point was found where the function is defined; SymPy decides alone")
     if counterexample is None:
-        if sp.simplify(difference) == 0:
-            method = "symbolic"
-        elif samples:
-            method = "numeric"
-        else:
-            counterexample = _symbolic_counterexample(difference, expected, a.expr, symbols)
-            method = "counterexample"
-        if not samples:
-            notes.append("no random point was found where the function is defined")
-        if counterexample is None:
+        proved = sp.simplify(difference) == 0
+        if proved or samples:
             if len(symbols) == 1:
                 notes += _domain_notes(f.expr, expected, a.expr, symbols[0])
+            method = "symbolic" if proved else "numeric"
             return AnswerCheck(correct=True, method=method, notes=tuple(notes), **result)
     diagnosis = _diagnose(f.expr, a.expr, expected, symbols, names, floats) if floats else None
     return AnswerCheck(
@@ -454,17 +447,4 @@ def check_answer(
         diagnosis=diagnosis,
         notes=tuple(notes),
         **result,
-    )
-
-
-def _symbolic_counterexample(difference, expected, answer, symbols) -> Counterexample:
-    """When no numeric point exists (a constant function, say): the difference itself."""
-    point = tuple((s.name, sp.S.Zero) for s in symbols)
-    values = dict.fromkeys(symbols, sp.S.Zero)
-    want = expected.subs(values)
-    got = answer.subs(values)
-    return Counterexample(
-        point,
-        float(want) if want.is_number and want.is_finite else None,
-        float(got) if got.is_number and got.is_finite else None,
     )

@@ -186,3 +186,22 @@ def test_polynomials(coefficients, bump):
     derivative = sp.expand(sp.diff(poly, x))
     assert check_answer(poly, derivative, wrt="x").correct
     assert not check_answer(poly, derivative + bump, wrt="x").correct
+
+
+def test_sympy_decides_alone_when_no_point_is_defined():
+    right = check_answer("log(-x^2 - 1)", "2*x/(x^2 + 1)")
+    assert right.correct and right.points_checked == 0
+    assert any("no random point" in note for note in right.notes)
+    wrong = check_answer("log(-x^2 - 1)", "1")
+    assert not wrong.correct and wrong.counterexample is None
+
+
+def test_numeric_agreement_when_sympy_cannot_simplify():
+    result = check_answer("relu(x)", "relu(x)/x")
+    assert result.correct and result.method == "numeric"
+    assert "SymPy could not simplify the difference to 0, but" in result.plain_text()
+    assert any("undefined at x = 0, where the derivative is 0" in n for n in result.notes)
+
+
+def test_zero_is_not_a_constant_factor():
+    assert check_answer("x^2", "0").diagnosis is None
