@@ -324,8 +324,11 @@ def assert_gradient(
     for k, values in enumerate(chosen):
         expected = exact(values)
         args = [v.copy() if isinstance(v, np.ndarray) else v for v in values]
-        result = student_fn(*args)
-        received = [result] if len(params) == 1 else list(result)
+        try:
+            result = student_fn(*args)
+            received = [result] if len(params) == 1 else list(result)
+        except Exception as err:  # noqa: BLE001 - the student's bug is the finding
+            _fail(_raised(err, k, len(chosen)), settings, params, derivatives, headline=False)
         if len(received) != len(params):
             _fail(
                 f"the function returned {len(received)} gradients, expected {len(params)}"
@@ -346,10 +349,13 @@ def assert_gradient(
                     params,
                     derivatives,
                 )
-        received = [
-            float(np.ravel(r)[0]) if p.shape == () else np.asarray(r, dtype=float)
-            for p, r in zip(params, received)
-        ]
+        try:
+            received = [
+                float(np.ravel(r)[0]) if p.shape == () else np.asarray(r, dtype=float)
+                for p, r in zip(params, received)
+            ]
+        except (TypeError, ValueError) as err:
+            _fail(f"the gradient is not numbers ({err})", settings, params, derivatives)
         expected_all.append(expected)
         received_all.append(received)
         good = all(
@@ -385,6 +391,18 @@ def assert_gradient(
 def _block(prefix: str, value: Any) -> str:
     """``prefix`` then the value; the lines of an array line up under its first line."""
     return prefix + _show(value).replace("\n", "\n" + " " * len(prefix))
+
+
+def _raised(err: Exception, k: int, total: int) -> str:
+    """Where the student's function failed: its own innermost frame, not the teacher's test."""
+    import traceback
+
+    frames = traceback.extract_tb(err.__traceback__)[1:]  # drop assert_gradient's own frame
+    where = f" ({frames[-1].filename}, line {frames[-1].lineno})" if frames else ""
+    return (
+        f"the gradient function raised {type(err).__name__} at point {k + 1} of {total}{where}:"
+        f" {err}"
+    )
 
 
 def _fail(message, settings, params, derivatives, headline=True) -> None:

@@ -201,3 +201,21 @@ def test_grading_example_wrong_submission():
     assert "diagnosis: every entry is 1/2 times the expected one" in out
     assert "likely mistake (chain rule)" in out
     assert "relu" not in out  # the reference formula stays hidden
+
+
+def test_a_crashing_student_function_is_reported_without_the_test_source():
+    def student(w):
+        return w @ w  # a float has no matrix product
+
+    with pytest.raises(GradingFailure) as failure:
+        assert_gradient(student, "w*w+2")
+    message = str(failure.value)
+    assert message.startswith("the gradient function raised TypeError at point 1 of 5")
+    assert "test_testing.py, line" in message  # the student's line, not the teacher's
+
+
+def test_a_gradient_that_is_not_numbers():
+    with pytest.raises(GradingFailure, match="is not numbers"):
+        assert_gradient(lambda w: "twenty", "w*w+2")
+    with pytest.raises(GradingFailure, match="returned 1 gradients, expected 2"):
+        assert_gradient(lambda w, b: [2 * w], "w^2 + b", wrt="w,b")
