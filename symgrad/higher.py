@@ -29,6 +29,7 @@ from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.kinks import find_kinks
 from symgrad.parse import Parsed, parse_many, parse_names, parse_value, variable
 from symgrad.printing import pretty
+from symgrad.result import output_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -103,7 +104,8 @@ class _Result:
 
     def _head(self) -> list[tuple[str, str]]:
         out = []
-        names = ["y"] if len(self.exprs) == 1 else [f"y_{i + 1}" for i in range(len(self.exprs))]
+        y = output_name(self.variables)
+        names = [y] if len(self.exprs) == 1 else [f"{y}_{i + 1}" for i in range(len(self.exprs))]
         for name, e in zip(names, self.exprs):
             out.append((pretty(sp.Eq(sp.Symbol(name), e, evaluate=False)), "bold"))
         return out
@@ -291,14 +293,14 @@ def _safe_checks(fn, *args, n: int) -> tuple[Check | None, ...]:
 # -- the four answers ------------------------------------------------------------------------
 
 
-def _nth_label(order: int, name: str, several: bool) -> tuple[str, str]:
+def _nth_label(order: int, name: str, several: bool, y: str = "y") -> tuple[str, str]:
     sup = pretty(sp.Symbol("x") ** order)[1:] if order > 1 else ""
     d = "∂" if several else "d"
     latex_d = r"\partial " if several else "d"
     return (
-        f"{d}{sup}y/{d}{name}{sup}",
-        r"\frac{%s^{%d} y}{%s %s^{%d}}"
-        % (latex_d, order, latex_d, sp.latex(variable(name)), order),
+        f"{d}{sup}{y}/{d}{name}{sup}",
+        r"\frac{%s^{%d} %s}{%s %s^{%d}}"
+        % (latex_d, order, y, latex_d, sp.latex(variable(name)), order),
     )
 
 
@@ -324,7 +326,7 @@ def nth_derivative(
         chain = [parsed.expr]
         for _ in range(order):
             chain.append(sp.diff(chain[-1], s))
-        label, latex_label = _nth_label(order, name, len(names) > 1)
+        label, latex_label = _nth_label(order, name, len(names) > 1, output_name(names))
         if point is None:
             entries.append(Entry(label, latex_label, chain[-1]))
             continue
@@ -379,14 +381,15 @@ def hessian(
             for i in range(n):
                 checks[i][j] = col_checks[i]
     entries = []
+    y = output_name(names)
     for i, a in enumerate(names):
         for j, b in enumerate(names):
-            label = f"∂²y/∂{a}²" if i == j else f"∂²y/∂{a}∂{b}"
+            label = f"∂²{y}/∂{a}²" if i == j else f"∂²{y}/∂{a}∂{b}"
             la, lb = sp.latex(symbols[i]), sp.latex(symbols[j])
             latex_label = (
-                r"\frac{\partial^2 y}{\partial %s^2}" % la
+                r"\frac{\partial^2 %s}{\partial %s^2}" % (y, la)
                 if i == j
-                else r"\frac{\partial^2 y}{\partial %s \partial %s}" % (la, lb)
+                else r"\frac{\partial^2 %s}{\partial %s \partial %s}" % (y, la, lb)
             )
             entries.append(
                 Entry(label, latex_label, second[i][j], exacts[i][j], values[i][j], checks[i][j])
@@ -439,11 +442,12 @@ def jacobian(
             checks = _safe_checks(
                 check_gradient, p.expr, symbols, floats, [v for _, v in exact_values], n=n
             )
-        out = "y" if m == 1 else pretty(sp.Symbol(f"y_{i + 1}"))
+        y = output_name(names)
+        out = y if m == 1 else pretty(sp.Symbol(f"{y}_{i + 1}"))
         for j, d in enumerate(row):
             label = f"∂{out}/∂{names[j]}"
             latex_label = r"\frac{\partial %s}{\partial %s}" % (
-                sp.latex(sp.Symbol("y" if m == 1 else f"y_{i + 1}")),
+                sp.latex(sp.Symbol(y if m == 1 else f"{y}_{i + 1}")),
                 sp.latex(symbols[j]),
             )
             exact, value = exact_values[j]
@@ -481,9 +485,10 @@ def directional(
     symbols = [variable(n) for n in names]
     grad_exprs = [sp.diff(parsed.expr, s) for s in symbols]
     d = sp.Add(*[g * c for g, c in zip(grad_exprs, u)])
-    label = "∇y·u"
+    y = output_name(names)
+    label = f"∇{y}·u"
     subs = {variable(k): val for k, val in (point or {}).items()}
-    entry = Entry(label, r"\nabla y \cdot u", d)
+    entry = Entry(label, r"\nabla %s \cdot u" % y, d)
     if point is not None:
         exact, value = _evaluate(d, subs)
         check = None

@@ -31,6 +31,7 @@ from symgrad.kinks import _KINKED
 from symgrad.numeric import compile_expr
 from symgrad.parse import parse, variable
 from symgrad.printing import pretty
+from symgrad.result import output_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -54,6 +55,11 @@ class SpotCheck:
     checks: tuple[tuple[Check, ...], ...]  # per point, per variable
     rejected: int
     requested: int
+
+    @property
+    def y(self) -> str:
+        """The letter for the function's value (``f`` when ``y`` is a variable)."""
+        return output_name(self.variables)
 
     @property
     def worst(self) -> tuple[int, int] | None:
@@ -81,7 +87,7 @@ class SpotCheck:
         if self.verdict == "disagrees":
             i, j = self.worst
             out.append(
-                f"∂y/∂{self.variables[j]} disagrees with the numbers at {self._where(i)}: "
+                f"∂{self.y}/∂{self.variables[j]} disagrees with the numbers at {self._where(i)}: "
                 f"{self.checks[i][j].explain()}"
             )
         if len(self.points) < self.requested:
@@ -106,14 +112,14 @@ class SpotCheck:
         c = self.checks[i][j]
         word = "agrees" if self.verdict == "agrees" else "DISAGREES"
         return (
-            f"{word} at {n} random points (seed {self.seed}); worst: ∂y/∂{self.variables[j]} at "
+            f"{word} at {n} random points (seed {self.seed}); worst: ∂{self.y}/∂{self.variables[j]} at "
             f"{self._where(i)}, relative error {c.relative_error:.1e} (bound {c.bound:.1e})"
         )
 
     def lines(self) -> list[tuple[str, str]]:
-        out = [(pretty(sp.Eq(sp.Symbol("y"), self.expr, evaluate=False)), "bold"), ("", "")]
+        out = [(pretty(sp.Eq(sp.Symbol(self.y), self.expr, evaluate=False)), "bold"), ("", "")]
         for name, d in zip(self.variables, self.derivatives):
-            label = sp.Symbol(f"∂y/∂{name}")
+            label = sp.Symbol(f"∂{self.y}/∂{name}")
             out.append((pretty(sp.Eq(label, d, evaluate=False)), "cyan"))
         style = {"agrees": "bold green", "disagrees": "bold red"}.get(self.verdict, "yellow")
         out += [("", ""), (self.summary(), style)]

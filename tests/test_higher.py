@@ -61,7 +61,7 @@ def test_jacobian_of_two_outputs():
     r = jacobian("x*y, x+y", at="x=1,y=2")
     assert r.matrix_values() == [[2.0, 1.0], [1.0, 1.0]]
     assert r.shape == (2, 2)
-    assert [e.label for e in r.entries] == ["∂y₁/∂x", "∂y₁/∂y", "∂y₂/∂x", "∂y₂/∂y"]
+    assert [e.label for e in r.entries] == ["∂f₁/∂x", "∂f₁/∂y", "∂f₂/∂x", "∂f₂/∂y"]
 
 
 def test_directional_derivative_uses_the_unit_vector():
@@ -103,6 +103,6 @@ def test_cli_order_hessian_jacobian_direction(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["matrix"] == [["2*y", "2*x"], ["2*x", "0"]]
     assert main(["x^2+y^2", "--at", "x=1,y=1", "--direction", "1,2", "--format", "plain"]) == 0
-    assert "∇y·u" in capsys.readouterr().out
+    assert "∇f·u" in capsys.readouterr().out
     assert main(["x", "--order", "2", "--hessian"]) == 2
     assert "one of" in capsys.readouterr().err
