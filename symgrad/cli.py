@@ -97,8 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     fmt = "json" if wants_json else "plain"
     try:
         parser, module = build_parser(name)
-        if name == DEFAULT_COMMAND and parser.epilog is None:
-            parser.epilog = _command_list()
+        wants_help = any(a in ("-h", "--help") for a in args_list)
+        if name == DEFAULT_COMMAND and parser.epilog is None and wants_help:
+            parser.epilog = _command_list()  # imports every command: only for --help
         args = parser.parse_args(args_list)
     except UsageError as err:
         message = str(err)
