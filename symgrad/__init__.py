@@ -27,6 +27,9 @@ _LAZY: dict[str, str] = {
     "directional": "symgrad.higher:directional",
     "spot_check": "symgrad.spotcheck:spot_check",
     "plot": "symgrad.plot:plot",
+    "optimize": "symgrad.optimizers:optimize",
+    "optimizer": "symgrad.optimizers:optimizer",
+    "critic": "symgrad.network:critic",
 }
 
 
