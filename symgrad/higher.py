@@ -243,23 +243,34 @@ def _evaluate(d: sp.Expr, subs) -> tuple[sp.Expr, float | None]:
         return exact, None
 
 
-def _domain_problems(exprs: Sequence[sp.Expr], subs, symbols) -> list[str]:
+def _overflows(exact: sp.Expr, value: float | None, subs) -> bool:
+    """A finite exact number too large for float64 (not a pole, not a domain error)."""
+    return value is not None and math.isinf(value) and not exact.has(sp.zoo, sp.oo, -sp.oo, sp.nan)
+
+
+def _domain_problems(exprs: Sequence[sp.Expr], subs, symbols, notes: list[str]) -> list[str]:
     problems = []
     for e in exprs:
-        value = to_float(e.xreplace(subs))
-        if value is None or not math.isfinite(value):
+        exact = e.xreplace(subs)
+        value = to_float(exact)
+        if _overflows(exact, value, subs) and diagnose_point(e, subs) is None:
+            notes.append(f"{sp.sstr(e)} = {sp.sstr(exact)} is too large for float64")
+        elif value is None or not math.isfinite(value):
             problems.append(diagnose_point(e, subs) or f"{sp.sstr(e)} is undefined at the point")
         else:
             problems += [k.explain() for k in find_kinks(e, subs, symbols)]
     return problems
 
 
-def _value_problems(entries: Sequence[Entry], subs) -> list[str]:
+def _value_problems(entries: Sequence[Entry], subs, notes: list[str]) -> list[str]:
     problems = []
     for e in entries:
         if e.value is None or not math.isfinite(e.value):
             why = diagnose_point(e.derivative, subs)
-            problems.append(why or f"{e.label} is not a finite real number at the point")
+            if why is None and e.exact is not None and _overflows(e.exact, e.value, subs):
+                notes.append(f"{e.label} is too large for float64; TensorFlow would print inf")
+            else:
+                problems.append(why or f"{e.label} is not a finite real number at the point")
         elif e.check is not None and e.check.verdict == "disagrees":
             problems.append(f"the numeric check of {e.label} failed: {e.check.explain()}")
     return problems
@@ -267,16 +278,18 @@ def _value_problems(entries: Sequence[Entry], subs) -> list[str]:
 
 def _finish(cls, exprs, names, entries, point, subs, symbols, shape=None, extra=()):
     problems: list[str] = []
+    notes: list[str] = []
     if point is not None:
-        problems = _domain_problems(exprs, subs, symbols)
+        problems = _domain_problems(exprs, subs, symbols, notes)
         if not problems:
-            problems = _value_problems(entries, subs)
+            problems = _value_problems(entries, subs, notes)
     return cls(
         tuple(exprs),
         tuple(names),
         tuple(entries),
         point=None if point is None else tuple(point.items()),
         problems=tuple(dict.fromkeys(problems)),
+        notes=tuple(dict.fromkeys(notes)),
         shape=shape,
         extra=tuple(extra),
     )

@@ -17,6 +17,7 @@ value at the point already is.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -24,6 +25,7 @@ import sympy as sp
 
 from symgrad.check import Check
 from symgrad.functions import relu
+from symgrad.numeric import compile_expr
 
 __all__ = ["Kink", "find_kinks", "one_sided"]
 
@@ -43,12 +45,14 @@ class Kink(NamedTuple):
 
     def explain(self) -> str:
         """One sentence a student can read."""
-        return (
+        text = (
             f"{self.cause} has a kink at {self.where}: the slope is {_num(self.left)} from the "
-            f"left and {_num(self.right)} from the right, so the derivative with respect to {self.variable} "
-            f"does not exist there; TensorFlow and PyTorch return the subgradient "
-            f"{_num(self.framework)}"
+            f"left and {_num(self.right)} from the right, so the derivative with respect to "
+            f"{self.variable} does not exist there; "
         )
+        if self.framework is not None and math.isfinite(self.framework):
+            return text + f"TensorFlow and PyTorch return the subgradient {self.framework!r}"
+        return text + f"TensorFlow and PyTorch return {_num(self.framework)} there"
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -63,7 +67,7 @@ class Kink(NamedTuple):
 
 
 def _num(x: float | None) -> str:
-    return "undefined" if x is None else repr(x)
+    return "nan" if x is None else repr(x)
 
 
 def _float(value: sp.Expr) -> float | None:
@@ -79,9 +83,7 @@ def _float(value: sp.Expr) -> float | None:
 
 def _student_text(sub: sp.Expr) -> str:
     """How the student wrote a kinked part: ``abs(x)`` rather than SymPy's ``Abs(x)``."""
-    if isinstance(sub, sp.Abs):
-        return f"abs({sp.sstr(sub.args[0])})"
-    return sp.sstr(sub)
+    return sp.sstr(sub).replace("Abs(", "abs(")
 
 
 def _kink_parts(expr: sp.Expr, subs: Mapping[sp.Symbol, sp.Expr]) -> list[sp.Expr]:
@@ -143,6 +145,8 @@ def find_kinks(
             if s in subs
         )
         framework = _float(d.xreplace(dict(subs)))
+        if framework is None:  # what float64 arithmetic gives, e.g. inf·0 = nan
+            framework = compile_expr(d, list(subs))(*(float(v) for v in subs.values()))
         kinks.append(
             Kink(
                 var.name,

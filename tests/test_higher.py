@@ -106,3 +106,13 @@ def test_cli_order_hessian_jacobian_direction(capsys):
     assert "∇f·u" in capsys.readouterr().out
     assert main(["x", "--order", "2", "--hessian"]) == 2
     assert "one of" in capsys.readouterr().err
+
+
+def test_overflow_is_a_note_not_a_problem():
+    r = hessian("exp(x)", at="x=800")
+    assert r.exit_code == 0 and any("too large for float64" in n for n in r.notes)
+
+
+def test_check_takes_no_point(capsys):
+    assert main(["x^2", "--at", "x=1", "--check", "3"]) == 2
+    assert "takes no --at" in capsys.readouterr().err

@@ -67,3 +67,14 @@ def test_cli_kink_exit_code_and_json(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["exit_code"] == 1 and "kink" in data["problems"][0]
     assert data["gradients"][0]["check"]["reason"].startswith("no derivative at a kink")
+
+
+def test_an_infinite_kink_says_what_float64_gives():
+    (k,) = find_kinks(parse("sqrt(abs(x))").expr, {x: sp.Integer(0)})
+    assert (k.left, k.right) == (-float("inf"), float("inf"))
+    assert "TensorFlow and PyTorch return nan there" in k.explain()
+
+
+def test_nested_abs_is_named_as_typed():
+    (k,) = find_kinks(parse("abs(abs(x)-1)").expr, {x: sp.Integer(1)})
+    assert k.cause == "abs(abs(x) - 1)"

@@ -96,6 +96,11 @@ def evidence(args: argparse.Namespace, at: str | None, default):
 
         result = directional(args.expression, args.direction, at=at, wrt=args.wrt)
     elif option == "--check":
+        if at is not None:
+            raise InputError(
+                "--check N draws its own random points, so it takes no --at",
+                hint="drop --at, or drop --check to check at your point",
+            )
         from symgrad.spotcheck import spot_check
 
         result = spot_check(args.expression, n=args.check, seed=args.seed, wrt=args.wrt)
