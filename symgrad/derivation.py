@@ -56,10 +56,24 @@ _STYLES = {
 
 
 def tidy(expr: sp.Expr) -> sp.Expr:
-    """The simplest form of ``expr`` that SymPy finds quickly (never a different value)."""
+    """The shortest form of ``expr`` SymPy finds quickly, in the functions it already uses.
+
+    Candidates are ``expr`` itself, ``simplify``, ``together`` and ``factor(cancel(...))``;
+    a form that brings in a function the result did not have (``sigmoid`` rewritten with
+    ``cosh``) is not a tidier answer for a student, so it is not chosen.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> tidy(((x - 1) * 2 * x - (x**2 + 1)) / (x - 1) ** 2)
+    (x**2 - 2*x - 1)/(x - 1)**2
+    """
     if sp.count_ops(expr) > SIMPLIFY_MAX_OPS:
         return expr
-    candidates = [expr, sp.simplify(expr)]
+    heads = {f.func for f in expr.atoms(sp.Function)}
+    candidates = [expr]
+    for rewrite in (sp.simplify, sp.together, lambda e: sp.factor(sp.cancel(e))):
+        form = rewrite(expr)
+        if {f.func for f in form.atoms(sp.Function)} <= heads:
+            candidates.append(form)
     return min(candidates, key=lambda e: (len(inline(e)), sp.count_ops(e)))
 
 

@@ -119,6 +119,8 @@ class _InlinePrinter(StrPrinter):
             return "1/" + self.parenthesize(base, prec, strict=False)
         if exponent == -sp.S.Half:
             return "1/√" + self._root_argument(base)
+        if exponent.is_Integer and exponent < 0:
+            return "1/" + self._print(sp.Pow(base, -exponent))
         text = self.parenthesize(base, prec, strict=True)
         if exponent.is_Integer and 1 < exponent <= MAX_SUPERSCRIPT:
             return text + str(exponent).translate(_SUPERSCRIPT)
