@@ -115,9 +115,16 @@ def one_sided(
     others = {s: v for s, v in subs.items() if s != var}
     d = derivative.xreplace(others)
     x0 = subs[var]
-    left = sp.limit(d.xreplace({var: x0 - h}), h, 0)
-    right = sp.limit(d.xreplace({var: x0 + h}), h, 0)
-    return left, right
+    return _limit(d.xreplace({var: x0 - h}), h), _limit(d.xreplace({var: x0 + h}), h)
+
+
+def _limit(expr: sp.Expr, h: sp.Symbol) -> sp.Expr:
+    """``lim expr`` as ``h → 0⁺``; by substitution when no switch is left (the usual case)."""
+    if not expr.has(*_KINKED, sp.DiracDelta):
+        at_zero = expr.xreplace({h: sp.Integer(0)})
+        if at_zero.is_number and at_zero.is_finite:
+            return at_zero
+    return sp.limit(expr, h, 0, "+")
 
 
 def find_kinks(
