@@ -26,6 +26,7 @@ from symgrad.errors import InputError
 from symgrad.numeric import compile_expr
 from symgrad.parse import variable
 from symgrad.printing import inline
+from symgrad.result import output_name
 
 __all__ = ["Picture", "plot"]
 
@@ -116,7 +117,8 @@ def _tangent(plt, expr: sp.Expr, name: str, point, path: Path):
     ys = np.broadcast_to(np.asarray(f(xs), dtype=float), xs.shape)
     dys = np.broadcast_to(np.asarray(fd(xs), dtype=float), xs.shape)
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(7, 7.5))
-    label = f"y = {inline(e)}"
+    out = output_name([name])
+    label = f"{out} = {inline(e)}"
     top.plot(xs, ys, color="tab:blue", lw=2, label=label)
     if math.isfinite(y0) and math.isfinite(slope):
         top.plot(xs, y0 + slope * (xs - x0), "--", color="tab:orange", lw=1.5, label="tangent")
@@ -133,11 +135,11 @@ def _tangent(plt, expr: sp.Expr, name: str, point, path: Path):
             lo, hi = float(finite.min()), float(finite.max())
             pad = 0.1 * (hi - lo or 1.0)
             top.set_ylim(lo - pad, hi + pad)
-    top.set_title(f"y = {inline(e)} and its tangent at {name} = {_fmt(x0)}")
-    top.set_ylabel("y")
+    top.set_title(f"{out} = {inline(e)} and its tangent at {name} = {_fmt(x0)}")
+    top.set_ylabel(out)
     top.legend(loc="best")
     top.grid(alpha=0.3)
-    bottom.plot(xs, dys, color="tab:green", lw=2, label=f"dy/d{name} = {inline(d)}")
+    bottom.plot(xs, dys, color="tab:green", lw=2, label=f"d{out}/d{name} = {inline(d)}")
     if math.isfinite(slope):
         bottom.plot([x0], [slope], "o", color="black", zorder=5)
         bottom.annotate(
@@ -150,14 +152,14 @@ def _tangent(plt, expr: sp.Expr, name: str, point, path: Path):
     bottom.axhline(0, color="grey", lw=0.8)
     bottom.axvline(x0, color="grey", lw=0.8, ls=":")
     top.axvline(x0, color="grey", lw=0.8, ls=":")
-    bottom.set_title(f"the derivative dy/d{name} = {inline(d)}")
+    bottom.set_title(f"the derivative d{out}/d{name} = {inline(d)}")
     bottom.set_xlabel(name)
-    bottom.set_ylabel(f"dy/d{name}")
+    bottom.set_ylabel(f"d{out}/d{name}")
     bottom.legend(loc="best")
     bottom.grid(alpha=0.3)
     fig.tight_layout()
     description = (
-        f"y and its tangent line at {name} = {_fmt(x0)} (slope {_fmt(slope)}), "
+        f"{out} and its tangent line at {name} = {_fmt(x0)} (slope {_fmt(slope)}), "
         "with the derivative curve below"
     )
     return fig, Picture(str(path), "tangent", description)
@@ -183,10 +185,11 @@ def _contour(plt, expr: sp.Expr, names: Sequence[str], point, path: Path):
     fig, ax = plt.subplots(figsize=(7, 6))
     filled = ax.contourf(grid_x, grid_y, zs, levels=20, cmap="viridis")
     ax.contour(grid_x, grid_y, zs, levels=20, colors="white", linewidths=0.4, alpha=0.6)
-    fig.colorbar(filled, ax=ax, label="y")
+    out = output_name(names)
+    fig.colorbar(filled, ax=ax, label=out)
     ax.plot([x0], [y0], "o", color="red", zorder=5)
     norm = math.hypot(a, b)
-    text = f"∇y = ({_fmt(a)}, {_fmt(b)})"
+    text = f"∇{out} = ({_fmt(a)}, {_fmt(b)})"
     if math.isfinite(norm) and norm > 0:
         length = 0.3 * w
         ax.annotate(
@@ -204,13 +207,13 @@ def _contour(plt, expr: sp.Expr, names: Sequence[str], point, path: Path):
         fontsize=10,
         bbox={"boxstyle": "round", "fc": "black", "alpha": 0.5},
     )
-    ax.set_title(f"y = {inline(e)}: contours and the gradient at the point")
+    ax.set_title(f"{out} = {inline(e)}: contours and the gradient at the point")
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
     ax.set_aspect("equal")
     fig.tight_layout()
     description = (
-        f"contours of y with the gradient arrow {text} at "
+        f"contours of {out} with the gradient arrow {text} at "
         f"({names[0]}, {names[1]}) = ({_fmt(x0)}, {_fmt(y0)})"
     )
     return fig, Picture(str(path), "contour", description)

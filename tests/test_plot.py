@@ -27,7 +27,7 @@ def test_one_variable_tangent_picture(tmp_path):
 def test_two_variable_contour_picture(tmp_path):
     path = tmp_path / "contour.png"
     picture = plot("x^2 - x*y", at="x=1,y=0.5", path=path)
-    assert picture.kind == "contour" and "∇y = (1.5, -1)" in picture.description
+    assert picture.kind == "contour" and "∇f = (1.5, -1)" in picture.description
     assert _png_size(path)[0] > 500
 
 
