@@ -287,7 +287,7 @@ MAX_STATES = 10_000
 MAX_LAYERS = 10
 MAX_UNITS = 2_000
 MAX_FILE_BYTES = 5_000_000
-EXACT_BUDGET = 20_000  # (program length) x (states) evaluated exactly with SymPy; beyond: float64
+EXACT_BUDGET = 4_000  # (program length) x (states) evaluated exactly with SymPy; beyond: float64
 SHOWN_STATES = 10
 
 
@@ -719,7 +719,7 @@ def critic(
     import numpy as np
 
     from symgrad.codegen import compile_program
-    from symgrad.optimizers import _rational, _settle
+    from symgrad.optimizers import _rational, _settle, _sqrt
     from symgrad.optimizers import optimizer as make_optimizer
 
     net, params, states, targets, loss_name = load_network(network, init)
@@ -754,7 +754,7 @@ def critic(
         flat_grads = np.array([float(g) for g in grads_exact])
         # One optimizer step in exact arithmetic, as the trajectory of symgrad step.
         eopt = opt.exact()
-        sqrt = lambda x: _settle(sp.sqrt(x))  # noqa: E731
+        sqrt = _sqrt
         new_flat = []
         for p, g in zip(prog_params, grads_exact):
             new_flat.append(float(_settle(eopt.apply(p, g, eopt.slots(sp.Integer(0)), 1, sqrt)[0])))

@@ -501,12 +501,30 @@ def _settle(x):
     """An exact real number, kept small: a rational, rounded to DIGITS digits if need be."""
     import sympy as sp
 
-    if x.is_Rational and len(str(x.q)) <= DIGITS and len(str(x.p)) <= DIGITS + 350:
+    if x.is_Rational and x.q.bit_length() <= 4 * DIGITS and x.p.bit_length() <= 4 * DIGITS + 1200:
         return x
     n = sp.N(x, DIGITS)
     if not n.is_Number or n.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or not n.is_real:
         raise MathError(f"{sp.sstr(x)} is not a finite real number")
     return sp.Rational(n)
+
+
+def _sqrt(x):
+    """The square root of an exact non-negative number: exact for a perfect square, else
+    rounded to DIGITS digits (SymPy's own sqrt would try to factor big integers)."""
+    import mpmath
+    import sympy as sp
+
+    x = _settle(x)
+    if x < 0:
+        raise MathError(f"the square root of {sp.sstr(x)} is not real")
+    p, q = int(x.p), int(x.q)
+    rp, rq = math.isqrt(p), math.isqrt(q)
+    if rp * rp == p and rq * rq == q:
+        return sp.Rational(rp, rq)
+    with mpmath.workdps(DIGITS + 10):
+        man, exp = mpmath.sqrt(mpmath.mpf(p) / q).man_exp
+    return _settle(sp.Rational(man * 2**exp) if exp >= 0 else sp.Rational(man, 2**-exp))
 
 
 def _float(x) -> float:
@@ -576,7 +594,7 @@ def optimize(
     values = [values[point_names.index(n)] for n in names]
     others = {variable(n): v for n, v in first.point if n not in names}
     slots = [exact_opt.slots(sp.Integer(0)) for _ in names]
-    sqrt = lambda x: _settle(sp.sqrt(x))  # noqa: E731
+    sqrt = _sqrt
 
     def evaluate(vals):
         subs = dict(zip(symbols, vals)) | others
