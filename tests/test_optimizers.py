@@ -121,7 +121,7 @@ def test_divergence_is_noted():
 
 def test_rendering(render):
     t = optimize("w*w+2", at="w=10", lr=0.1, iterations=2)
-    text = render(t)
+    text = render(t, width=200)
     assert "GradientDescentOptimizer(learning_rate=0.1).apply_gradients:" in text
     assert text == t.plain_text()
     data = t.to_dict()
