@@ -316,6 +316,11 @@ class Trajectory:
     def exit_code(self) -> int:
         return self.first.exit_code
 
+    @property
+    def output(self) -> str:
+        """The name of the function's value: ``y`` unless ``y`` is a variable."""
+        return getattr(self.first, "output", "y")
+
     def path(self, name: str) -> list[float]:
         """The values of one variable, from the start to the last iterate."""
         i = self.names.index(name)
@@ -368,21 +373,21 @@ class Trajectory:
         import sympy as sp
 
         from symgrad.printing import pretty
-        from symgrad.result import OUTPUT
 
         opt = self.optimizer
+        o = self.output
         out: list[tuple[str, str]] = [
-            (pretty(sp.Eq(OUTPUT, self.expr, evaluate=False)), "bold"),
+            (pretty(sp.Eq(sp.Symbol(o), self.expr, evaluate=False)), "bold"),
             ("", ""),
         ]
         for p in self.first.partials:
-            line = pretty(sp.Eq(p.label(), p.derivative, evaluate=False))
+            line = pretty(sp.Eq(p.label(o), p.derivative, evaluate=False))
             if not p.connected:
                 line += "   (not connected: the gradient is None, apply_gradients skips it)"
             out.append((line, "cyan"))
         out += [("", ""), (f"{opt.tf_call()}.apply_gradients:", "bold")]
         out += [(f"  {line}", "") for line in opt.rule_text()]
-        out.append(("  where g = ∂y/∂w" + (f"; {opt.note}" if opt.note else ""), "dim"))
+        out.append((f"  where g = ∂{o}/∂w" + (f"; {opt.note}" if opt.note else ""), "dim"))
         start = self.iterates[0]
         where = ", ".join(f"{n} = {v!r}" for n, v in zip(self.names, start.values))
         out += [("", ""), (f"Step 1, from {where}:", "bold")]
@@ -390,7 +395,7 @@ class Trajectory:
         for name, lines in self.first_step:
             i = self.names.index(name)
             g = start.gradients[i]
-            text = f"  g = ∂y/∂{name} = {g!r}"
+            text = f"  g = ∂{o}/∂{name} = {g!r}"
             check = checks.get(name)
             style = ""
             if check is not None:
@@ -402,7 +407,7 @@ class Trajectory:
             if not c:
                 out.append((f"  {name} is skipped: its gradient is None", "yellow"))
         if len(self.iterates) > 1:
-            out.append((f"  y: {start.loss!r} → {self.iterates[1].loss!r}", ""))
+            out.append((f"  {o}: {start.loss!r} → {self.iterates[1].loss!r}", ""))
         if len(self.iterates) > 2:
             out += [("", ""), (f"Trajectory ({len(self.iterates) - 1} steps):", "bold")]
             out += [(f"  {row}", "") for row in self._table()]
@@ -414,7 +419,8 @@ class Trajectory:
 
     def _table(self) -> list[str]:
         active = [i for i, c in enumerate(self.connected) if c]
-        header = ["t", *self.names, "y", *(f"∂y/∂{self.names[i]}" for i in active)]
+        o = self.output
+        header = ["t", *self.names, o, *(f"∂{o}/∂{self.names[i]}" for i in active)]
         rows = [
             [
                 str(it.t),
@@ -643,7 +649,7 @@ def optimize(
     if skipped:
         notes.insert(
             0,
-            f"y does not depend on {', '.join(skipped)}: its gradient is None and "
+            f"{first.output} does not depend on {', '.join(skipped)}: its gradient is None and "
             "apply_gradients leaves it unchanged",
         )
     return Trajectory(
