@@ -26,7 +26,7 @@ _LAZY: dict[str, str] = {
     "jacobian": "symgrad.higher:jacobian",
     "directional": "symgrad.higher:directional",
     "spot_check": "symgrad.spotcheck:spot_check",
-    "plot": "symgrad.plot:plot",
+    "plot": "symgrad.pictures:plot",
     "optimize": "symgrad.optimizers:optimize",
     "optimizer": "symgrad.optimizers:optimizer",
     "critic": "symgrad.network:critic",

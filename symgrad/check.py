@@ -29,6 +29,7 @@ import sympy as sp
 from symgrad.numeric import compile_expr
 
 EPS = 2.0**-52
+TINY = 2.0**-1074  # the smallest subnormal float64
 LEVELS = 4  # central differences at h, h/2, h/4, h/8
 BASE_STEP = EPS ** (1 / 5)  # ≈ 7.4e-4: balances h⁸ truncation against ε/h round-off
 MIN_STEP = EPS ** (1 / 3)  # below this the plain central difference is already round-off bound
@@ -152,7 +153,8 @@ def richardson(values: Sequence[float], h: float) -> tuple[float, float, float]:
     estimate = table[-1][0]
     truncation = max(abs(estimate - table[-2][1]), abs(estimate - table[-2][0]))
     h_min = h / 2 ** (LEVELS - 1)
-    roundoff = 4 * EPS * max(abs(v) for v in values) / h_min
+    # float64 rounds each value relatively (ε) and, below 2⁻¹⁰²², absolutely (2⁻¹⁰⁷⁴)
+    roundoff = 4 * (EPS * max(abs(v) for v in values) + TINY) / h_min
     return estimate, truncation, roundoff
 
 

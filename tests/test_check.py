@@ -167,3 +167,10 @@ def test_spot_check_avoids_kinks_and_reports_json(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["verdict"] == "agrees" and len(data["points"]) == 30 and data["seed"] == 2
     assert data["worst"]["check"]["relative_error"] < 1e-8
+
+
+def test_subnormal_values_do_not_fail_the_check():
+    e = sp.exp(-(x**2))
+    exact = float(sp.diff(e, x).subs(x, sp.Rational("26.6")).evalf(30))
+    assert 0 < abs(exact) < 1e-300
+    assert check_partial(e, x, {x: 26.6}, exact).verdict == "agrees"

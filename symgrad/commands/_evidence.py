@@ -112,7 +112,7 @@ def evidence(args: argparse.Namespace, at: str | None, default):
 
 
 def _with_plot(result, args: argparse.Namespace, at: str | None):
-    from symgrad.plot import plot
+    from symgrad.pictures import plot
 
     if at is None:
         raise InputError("--plot needs a point to mark", hint="add --at x=1")

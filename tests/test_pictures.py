@@ -6,7 +6,7 @@ import pytest
 
 from symgrad.cli import main
 from symgrad.errors import InputError
-from symgrad.plot import plot
+from symgrad.pictures import plot
 
 
 def _png_size(path):
