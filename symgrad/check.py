@@ -121,6 +121,11 @@ def _skipped(reason: str, exact: float | None) -> Check:
     return Check(METHOD, None, None, exact, None, None, "skipped", reason)
 
 
+def _noise_offsets(h: float) -> list[float]:
+    """Where rounding noise is probed: 7 points ``h/1024`` apart around the point."""
+    return [j * h * NOISE_SPACING for j in NOISE_OFFSETS]
+
+
 def _offsets(h: float) -> list[float]:
     """``[+h, −h, +h/2, −h/2, ...]``: where the function is evaluated around the point."""
     out = []
@@ -130,10 +135,11 @@ def _offsets(h: float) -> list[float]:
     return out
 
 
-def richardson(values: Sequence[float], h: float) -> tuple[float, float, float]:
+def richardson(values: Sequence[float], h: float, noise: float = 0.0) -> tuple[float, float, float]:
     """Extrapolate central differences to ``h → 0``: ``(estimate, truncation, round-off)``.
 
-    ``values`` are the function at the offsets ``+h, −h, +h/2, −h/2, ...``.
+    ``values`` are the function at the offsets ``+h, −h, +h/2, −h/2, ...``;
+    ``noise`` is the measured rounding noise of one value (see :func:`noise_level`).
 
     >>> import math
     >>> h = 1e-2
@@ -153,13 +159,59 @@ def richardson(values: Sequence[float], h: float) -> tuple[float, float, float]:
     estimate = table[-1][0]
     truncation = max(abs(estimate - table[-2][1]), abs(estimate - table[-2][0]))
     h_min = h / 2 ** (LEVELS - 1)
-    # float64 rounds each value relatively (ε) and, below 2⁻¹⁰²², absolutely (2⁻¹⁰⁷⁴)
+    # float64 rounds each value relatively (ε) and, below 2⁻¹⁰²², absolutely (2⁻¹⁰⁷⁴);
+    # the rounding of intermediate quantities (the 1 in log(1 + x²)) is in ``noise``.
     roundoff = 4 * (EPS * max(abs(v) for v in values) + TINY) / h_min
+    roundoff = max(roundoff, NOISE_SIGMAS * noise * _AMPLIFICATION / h)
     return estimate, truncation, roundoff
 
 
-def _verdict(exact: float, h: float, values: Sequence[float]) -> Check:
-    estimate, truncation, roundoff = richardson(values, h)
+#: Offsets, in units of the noise probe's spacing, where rounding noise is measured.
+NOISE_OFFSETS = tuple(range(-3, 4))
+NOISE_SPACING = 2.0**-10  # of the base step: small enough that the slope's curvature vanishes
+NOISE_SIGMAS = 6.0
+
+
+def noise_level(values: Sequence[float]) -> float:
+    """The rounding noise of single values of ``f``, measured from 7 close, equally spaced values.
+
+    Differences of order k of a smooth function over a tiny spacing are nearly 0,
+    so what is left is rounding noise; its variance is ``C(2k, k)·σ²``. This is
+    the idea of Moré and Wild's ECnoise, with the largest estimate of orders 3–6.
+
+    >>> noise_level([1.0] * 7)
+    0.0
+    >>> 1e-17 < noise_level([1.0, 1.0 + 2**-52, 1.0, 1.0, 1.0 + 2**-52, 1.0, 1.0]) < 1e-15
+    True
+    """
+    diffs = list(values)
+    sigma = 0.0
+    for k in range(1, len(values)):
+        diffs = [b - a for a, b in zip(diffs, diffs[1:])]
+        if k >= 3:
+            mean_square = sum(d * d for d in diffs) / len(diffs)
+            sigma = max(sigma, math.sqrt(mean_square / math.comb(2 * k, k)))
+    return sigma
+
+
+def _amplification() -> float:
+    """How much the extrapolated estimate magnifies independent noise of size 1 (at h = 1)."""
+    total = 0.0
+    for i in range(2 * LEVELS):
+        unit = [0.0] * (2 * LEVELS)
+        unit[i] = 1.0
+        row = [(unit[2 * k] - unit[2 * k + 1]) / (2 / 2**k) for k in range(LEVELS)]
+        for j in range(1, LEVELS):
+            row = [(4.0**j * row[k + 1] - row[k]) / (4.0**j - 1) for k in range(len(row) - 1)]
+        total += row[0] ** 2
+    return math.sqrt(total)
+
+
+_AMPLIFICATION = _amplification()
+
+
+def _verdict(exact: float, h: float, values: Sequence[float], noise: float = 0.0) -> Check:
+    estimate, truncation, roundoff = richardson(values, h, noise)
     bound = 2 * truncation + roundoff + 4 * EPS * abs(exact)
     error = abs(estimate - exact)
     verdict = "agrees" if error <= bound else "disagrees"
@@ -194,12 +246,13 @@ def _check_scalar(f, base: list[float], i: int, exact: float) -> Check:
     best: Check | None = None
     while True:
         values = []
-        for offset in _offsets(h):
+        for offset in _offsets(h) + _noise_offsets(h):
             args = list(base)
             args[i] = x + offset
             values.append(f(*args))
+        values, probe = values[: 2 * LEVELS], values[2 * LEVELS :]
         if _finite(values):
-            c = _verdict(exact, h, values)
+            c = _verdict(exact, h, values, noise_level(probe) if _finite(probe) else 0.0)
             if best is None or c.bound < best.bound:
                 best = c
             if _sharp(best):
@@ -271,20 +324,22 @@ def _check_numpy(expr, symbols, base, todo, exacts) -> dict[int, Check]:
     import numpy as np
 
     f = compile_expr(expr, symbols, backend="numpy")
-    m = 2 * LEVELS
+    m = 2 * LEVELS + len(NOISE_OFFSETS)
     n = len(todo)
     columns = [np.full(n * m, b) for b in base]
     steps = []
     for row, (_, i) in enumerate(todo):
         h = _base_step(base[i])
         steps.append(h)
-        columns[i][row * m : (row + 1) * m] = base[i] + np.array(_offsets(h))
+        offsets = np.array(_offsets(h) + _noise_offsets(h))
+        columns[i][row * m : (row + 1) * m] = base[i] + offsets
     values = np.broadcast_to(np.asarray(f(*columns), dtype=float), (n * m,)).reshape(n, m)
     done = {}
     for row, (k, _) in enumerate(todo):
-        vals = values[row].tolist()
+        vals, probe = values[row, : 2 * LEVELS].tolist(), values[row, 2 * LEVELS :].tolist()
         if _finite(vals):
-            c = _verdict(float(exacts[k]), steps[row], vals)
+            noise = noise_level(probe) if _finite(probe) else 0.0
+            c = _verdict(float(exacts[k]), steps[row], vals, noise)
             if _sharp(c):
                 done[k] = c
     return done

@@ -174,3 +174,17 @@ def test_subnormal_values_do_not_fail_the_check():
     exact = float(sp.diff(e, x).subs(x, sp.Rational("26.6")).evalf(30))
     assert 0 < abs(exact) < 1e-300
     assert check_partial(e, x, {x: 26.6}, exact).verdict == "agrees"
+
+
+def test_rounding_of_intermediate_sums_is_not_a_false_alarm():
+    # log(1 + x²) near 0: 1 + x² carries an absolute error of ε, while f itself is tiny.
+    import sympy as sp
+
+    from symgrad.parse import variable
+
+    x = variable("x")
+    expr = sp.log(x**2 + 1)
+    px = 0.07818198951611555
+    exact = float(sp.diff(expr, x).subs(x, px))
+    c = check_partial(expr, x, {x: px}, exact)
+    assert c.verdict == "agrees", c
