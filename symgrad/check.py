@@ -281,9 +281,10 @@ def check_gradient(
 ) -> tuple[Check, ...]:
     """Check every partial of ``expr`` at once; with many variables, in one numpy call.
 
-    All ``8·n`` perturbed points are stacked into arrays and the function is
-    evaluated once, so checking a gradient of 100 variables costs a few
-    evaluations of the exact gradient, not 800 Python calls.
+    All ``15·n`` perturbed points (8 for the slope, 7 to measure rounding noise)
+    are stacked into arrays and the function is evaluated once, so checking a
+    gradient of 100 variables costs about two evaluations of the exact
+    gradient, not 1,500 Python calls.
 
     >>> from symgrad.parse import variable
     >>> x, y = variable("x"), variable("y")
