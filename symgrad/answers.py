@@ -19,7 +19,6 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -27,9 +26,7 @@ from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.mistakes import MISTAKES, agree, close, evaluate, wrong_derivations
 from symgrad.parse import Parsed, parse, parse_names, variable
 from symgrad.printing import inline
-
-if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import Console, ConsoleOptions, RenderResult
+from symgrad.render import StyledLines
 
 DEFAULT_POINTS = 8
 DEFAULT_SEED = 0
@@ -92,7 +89,7 @@ class Diagnosis:
 
 
 @dataclass(frozen=True)
-class AnswerCheck:
+class AnswerCheck(StyledLines):
     """The verdict on one answer: correct or not, the evidence, and what to say.
 
     ``expected`` (the correct derivative) is always available to the program;
@@ -196,19 +193,6 @@ class AnswerCheck:
         if self.reveal:
             out.append((f"  the derivative: {inline(self.expected)}", "cyan"))
         return out
-
-    def plain_text(self) -> str:
-        """The report as plain text (what ``--format plain`` prints)."""
-        return "\n".join(text for text, _ in self.lines()) + "\n"
-
-    def __str__(self) -> str:
-        return self.plain_text()
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.text import Text
-
-        for text, style in self.lines():
-            yield Text(text, style=style)
 
 
 def _float(value: float) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -29,10 +28,8 @@ from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.kinks import find_kinks
 from symgrad.parse import Parsed, parse_many, parse_names, parse_value, variable
 from symgrad.printing import pretty
+from symgrad.render import StyledLines
 from symgrad.result import output_name
-
-if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import Console, ConsoleOptions, RenderResult
 
 __all__ = [
     "Entry",
@@ -71,7 +68,7 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class _Result:
+class _Result(StyledLines):
     """Shared layout: the function(s), the formulas, and the values at the point."""
 
     kind = "derivatives"
@@ -152,18 +149,6 @@ class _Result:
         out += [(f"note: {n}", "yellow") for n in self.notes]
         out += [(f"problem: {p}", "bold red") for p in self.problems]
         return out
-
-    def plain_text(self) -> str:
-        return "\n".join(text for text, _ in self.lines()) + "\n"
-
-    def __str__(self) -> str:
-        return self.plain_text()
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.text import Text
-
-        for text, style in self.lines():
-            yield Text(text, style=style)
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {

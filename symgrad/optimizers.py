@@ -32,10 +32,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from symgrad.errors import InputError, LimitError, MathError
+from symgrad.render import StyledLines
 
 if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import Console, ConsoleOptions, RenderResult
-
     from symgrad.result import GradientResult
 
 __all__ = ["Optimizer", "optimizer", "optimize", "Trajectory", "Iterate", "OPTIMIZERS"]
@@ -299,7 +298,7 @@ class Iterate(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Trajectory:
+class Trajectory(StyledLines):
     """What ``apply_gradients`` does, step after step, computed exactly."""
 
     expr: Any
@@ -435,19 +434,6 @@ class Trajectory:
             "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
             for row in [header, *rows]
         ]
-
-    def plain_text(self) -> str:
-        """The result as plain text (what ``--format plain`` prints)."""
-        return "\n".join(text for text, _ in self.lines()) + "\n"
-
-    def __str__(self) -> str:
-        return self.plain_text()
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.text import Text
-
-        for text, style in self.lines():
-            yield Text(text, style=style)
 
     def plot(self, filename: str) -> None:
         """Save the loss per step and the path (on the curve, or on the contour plot)."""

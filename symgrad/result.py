@@ -19,16 +19,14 @@ a command line whose whole budget beyond ``import sympy`` is a few tens of ms.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import sympy as sp
 
 from symgrad.check import Check
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.printing import pretty
-
-if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import Console, ConsoleOptions, RenderResult
+from symgrad.render import StyledLines
 
 OUTPUT = sp.Symbol("y")
 
@@ -230,18 +228,9 @@ class GradientResult(NamedTuple):
         out += [(f"problem: {problem}", "bold red") for problem in self.problems]
         return out
 
-    def plain_text(self) -> str:
-        """The result as plain text (what ``--format plain`` prints)."""
-        return "\n".join(text for text, _ in self.lines()) + "\n"
-
-    def __str__(self) -> str:
-        return self.plain_text()
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.text import Text
-
-        for text, style in self.lines():
-            yield Text(text, style=style)
+    plain_text = StyledLines.plain_text
+    __str__ = StyledLines.__str__
+    __rich_console__ = StyledLines.__rich_console__
 
 
 def _number(value: sp.Expr) -> str:

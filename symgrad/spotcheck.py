@@ -20,7 +20,6 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -31,10 +30,8 @@ from symgrad.kinks import _KINKED
 from symgrad.numeric import compile_expr
 from symgrad.parse import parse, variable
 from symgrad.printing import pretty
+from symgrad.render import StyledLines
 from symgrad.result import output_name
-
-if TYPE_CHECKING:  # pragma: no cover
-    from rich.console import Console, ConsoleOptions, RenderResult
 
 __all__ = ["SpotCheck", "spot_check"]
 
@@ -44,7 +41,7 @@ KINK_MARGIN = 1e-3
 
 
 @dataclass(frozen=True)
-class SpotCheck:
+class SpotCheck(StyledLines):
     """The gradient checked at random points; the worst agreement first."""
 
     expr: sp.Expr
@@ -127,18 +124,6 @@ class SpotCheck:
             out.append((f"({self.rejected} points outside the domain or at a kink redrawn)", ""))
         out += [(f"problem: {p}", "bold red") for p in self.problems]
         return out
-
-    def plain_text(self) -> str:
-        return "\n".join(text for text, _ in self.lines()) + "\n"
-
-    def __str__(self) -> str:
-        return self.plain_text()
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from rich.text import Text
-
-        for text, style in self.lines():
-            yield Text(text, style=style)
 
     def to_dict(self) -> dict[str, object]:
         worst = self.worst
