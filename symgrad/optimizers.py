@@ -451,10 +451,13 @@ class Trajectory(StyledLines):
         axes = np.atleast_1d(axes)
         ts = [it.t for it in self.iterates]
         losses = [np.nan if it.loss is None else it.loss for it in self.iterates]
+        from symgrad.printing import inline
+
+        o = self.output
         axes[0].plot(ts, losses, marker="o", ms=3)
         axes[0].set_xlabel("step")
-        axes[0].set_ylabel("y")
-        axes[0].set_title(f"y = {self.expr} ({self.optimizer.tf_name})", fontsize=9)
+        axes[0].set_ylabel(f"{o} (the loss)")
+        axes[0].set_title(f"{o} = {inline(self.expr)} per step ({self.optimizer.tf_name})")
         if n <= 2:
             f = compile_expr(self.expr, [variable(m) for m in self.names], backend="numpy")
             paths = [np.array(self.path(m)) for m in self.names]
@@ -471,7 +474,7 @@ class Trajectory(StyledLines):
                     ax.plot(grids[0], ys, color="0.5")
                     ax.plot(paths[0], losses, marker="o", ms=3, color="C1")
                     ax.set_xlabel(self.names[0])
-                    ax.set_ylabel("y")
+                    ax.set_ylabel(o)
                 else:
                     gx, gy = np.meshgrid(*grids)
                     z = np.broadcast_to(f(gx, gy), gx.shape)
@@ -479,7 +482,8 @@ class Trajectory(StyledLines):
                     ax.plot(paths[0], paths[1], marker="o", ms=3, color="C1")
                     ax.set_xlabel(self.names[0])
                     ax.set_ylabel(self.names[1])
-            ax.set_title("path", fontsize=9)
+            where = "on the curve" if n == 1 else "on the contour lines"
+            ax.set_title(f"the path of {', '.join(self.names)} {where}")
         fig.tight_layout()
         try:
             fig.savefig(filename, dpi=110)
