@@ -188,3 +188,11 @@ def test_rounding_of_intermediate_sums_is_not_a_false_alarm():
     exact = float(sp.diff(expr, x).subs(x, px))
     c = check_partial(expr, x, {x: px}, exact)
     assert c.verdict == "agrees", c
+
+
+def test_the_step_is_exact_in_float64():
+    # x - y at x = y: rounding x + h would alone be an error of about 2e-12.
+    x, y = variable("x"), variable("y")
+    checks = check_gradient(x - y, [x, y], {x: 1.21875, y: 1.21875}, [1.0, -1.0])
+    assert [c.verdict for c in checks] == ["agrees", "agrees"]
+    assert all(c.step == 2.0 ** math.floor(math.log2(c.step)) for c in checks)
