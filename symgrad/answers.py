@@ -22,9 +22,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symgrad.derive import as_parsed
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.mistakes import MISTAKES, agree, close, evaluate, wrong_derivations
-from symgrad.parse import Parsed, parse, parse_names, variable
+from symgrad.parse import Parsed, parse_names, variable
 from symgrad.printing import inline
 from symgrad.render import StyledLines
 
@@ -209,16 +210,12 @@ def _number(value: sp.Expr) -> str:
 # -- the engine ----------------------------------------------------------------------
 
 
-def _as_parsed(expr: str | sp.Expr | Parsed, what: str) -> Parsed:
-    if isinstance(expr, Parsed):
-        return expr
-    if isinstance(expr, str):
-        return parse(expr)
-    if isinstance(expr, sp.Basic):
-        symbols = sorted(expr.free_symbols, key=lambda s: s.name)
-        real = expr.xreplace({s: variable(s.name) for s in symbols})
-        return Parsed(real, tuple(s.name for s in symbols), str(expr))
-    raise InputError(f"the {what} must be text or a SymPy expression, not {type(expr).__name__}")
+def _as_function(expr: str | sp.Expr | Parsed, what: str) -> Parsed:
+    if not isinstance(expr, str | sp.Basic | Parsed):
+        raise InputError(
+            f"the {what} must be text or a SymPy expression, not {type(expr).__name__}"
+        )
+    return as_parsed(expr, ())
 
 
 def _wrt_names(function: Parsed, wrt: str | Sequence[str] | None, order: int) -> tuple[str, ...]:
@@ -383,8 +380,8 @@ def check_answer(
     >>> check_answer("1/sqrt(x)", "-0.5*x^(-3/2)").verdict
     'correct'
     """
-    f = _as_parsed(function, "function")
-    a = _as_parsed(answer, "answer")
+    f = _as_function(function, "function")
+    a = _as_function(answer, "answer")
     names = _wrt_names(f, wrt, order)
     extra = [n for n in a.names if n not in f.names and n not in names]
     if extra:

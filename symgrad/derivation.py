@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from symgrad.derive import _as_parsed, _variable_list, grad
+from symgrad.derive import _variable_list, as_parsed, grad
 from symgrad.errors import InputError
 from symgrad.parse import variable
 from symgrad.printing import inline
@@ -308,13 +308,16 @@ def steps(
     expr: str | sp.Expr,
     wrt: str | Sequence[str] | None = None,
     at=None,
+    unconnected: str = "none",
+    check: bool = True,
 ) -> Derivation | Derivations:
     """Derive ``expr`` step by step: one :class:`Derivation` per variable.
 
     With a single variable (``wrt="x"``, or an expression in one variable and
     no ``at``) the result is that :class:`Derivation`; otherwise a
     :class:`Derivations` holding one per variable in ``wrt`` order and, when
-    ``at`` gives a point, the gradient's values there.
+    ``at`` gives a point, the gradient's values there (``unconnected`` and
+    ``check`` as for :func:`symgrad.grad`).
 
     >>> steps("x*y^2", wrt="y").rules()
     ['Constant multiple rule', 'Power rule', 'Simplify']
@@ -324,7 +327,7 @@ def steps(
     from symgrad.derive import exact_point
 
     point = exact_point(at)
-    parsed = _as_parsed(expr, point or ())
+    parsed = as_parsed(expr, point or ())
     names = _variable_list(parsed, point, wrt)
     free = sorted({s.name for s in parsed.expr.free_symbols})
     items = []
@@ -334,7 +337,9 @@ def steps(
     single = point is None and len(items) == 1 and (wrt is None or _is_one_name(wrt))
     if single:
         return items[0]
-    gradient = grad(parsed, at=point, wrt=names) if point is not None else None
+    gradient = None
+    if point is not None:
+        gradient = grad(parsed, at=point, wrt=names, unconnected=unconnected, check=check)
     return Derivations(tuple(items), gradient)
 
 

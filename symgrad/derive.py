@@ -20,10 +20,10 @@ from fractions import Fraction
 
 import sympy as sp
 
-from symgrad.check import check_partial, diagnose_point
+from symgrad.check import check_gradient, diagnose_point
 from symgrad.errors import InputError
 from symgrad.kinks import find_kinks, kink_check
-from symgrad.numeric import compile_expr
+from symgrad.numeric import compile_expr, to_float
 from symgrad.parse import Parsed, parse, parse_assignments, parse_names, parse_value, variable
 from symgrad.result import GradientResult, GradPair, Partial, output_name
 
@@ -80,24 +80,8 @@ def exact_point(at: Mapping[str, Number] | str | None) -> dict[str, sp.Expr] | N
     return point
 
 
-def to_float(value: sp.Expr) -> float | None:
-    """The float of an exact real value; ``inf`` if it overflows; None if not a real number."""
-    if value.has(sp.zoo, sp.nan):
-        return None
-    if value is sp.oo:
-        return math.inf
-    if value is -sp.oo:
-        return -math.inf
-    n = value.evalf(30)
-    if not n.is_number:
-        return None
-    re, im = n.as_real_imag()
-    if im != 0 and abs(float(im)) > 1e-25 * max(1.0, abs(float(re))):
-        return None
-    return float(re)
-
-
-def _as_parsed(expr: str | sp.Expr | Parsed, assigned: Iterable[str]) -> Parsed:
+def as_parsed(expr: str | sp.Expr | Parsed, assigned: Iterable[str] = ()) -> Parsed:
+    """User text through symgrad's parser, or a SymPy expression with its symbols made real."""
     if isinstance(expr, Parsed):
         return expr
     if isinstance(expr, str):
@@ -156,7 +140,7 @@ def grad(
     if unconnected not in UNCONNECTED:
         raise InputError(f"unconnected must be 'none' or 'zero', not {unconnected!r}")
     point = exact_point(at)
-    parsed = _as_parsed(expr, point or ())
+    parsed = as_parsed(expr, point or ())
     names = _variable_list(parsed, point, wrt)
     used = {s.name for s in parsed.expr.free_symbols}
     if point is not None:
@@ -198,10 +182,26 @@ def _at_point(parsed, names, symbols, derivatives, structural, point, unconnecte
             problems.append(f"{y} is not a real number at this point ({sp.sstr(exact_value)})")
     partials = []
     kinks = {k.variable: k for k in find_kinks(parsed.expr, subs, symbols)} if not problems else {}
-    for name, sym, d in zip(names, symbols, derivatives):
+    exacts = [d.xreplace(subs) for d in derivatives]
+    values = [to_float(e) for e in exacts]
+    # One call checks every partial that needs it: the function is compiled once, and
+    # a gradient of many variables is checked in one vectorised evaluation.
+    to_check = [
+        k
+        for k, (name, val) in enumerate(zip(names, values))
+        if check
+        and name in structural
+        and name not in kinks
+        and val is not None
+        and math.isfinite(val)
+    ]
+    checks = check_gradient(
+        parsed.expr, [symbols[k] for k in to_check], floats, [values[k] for k in to_check]
+    )
+    checked = dict(zip(to_check, checks))
+    for k, (name, sym, d) in enumerate(zip(names, symbols, derivatives)):
         connected = name in structural
-        exact = d.xreplace(subs)
-        val = to_float(exact)
+        exact, val = exacts[k], values[k]
         evidence = None
         if name in kinks:
             problems.append(kinks[name].explain())
@@ -225,8 +225,8 @@ def _at_point(parsed, names, symbols, derivatives, structural, point, unconnecte
             if val is None:
                 # What a float64 framework would print: the formula evaluated in IEEE arithmetic.
                 val = compile_expr(d, list(floats))(*floats.values())
-        elif check and connected:
-            evidence = check_partial(parsed.expr, sym, floats, val)
+        elif k in checked:
+            evidence = checked[k]
             if evidence.verdict == "disagrees":
                 problems.append(f"the numeric check of ∂{y}/∂{name} failed: {evidence.explain()}")
         partials.append(Partial(name, sym, d, connected, exact, val, evidence))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symgrad.check import Check, check_gradient, diagnose_point
-from symgrad.derive import _as_parsed, _variable_list, exact_point, to_float
+from symgrad.derive import _variable_list, as_parsed, exact_point, to_float
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.kinks import find_kinks
 from symgrad.parse import Parsed, parse_many, parse_names, parse_value, variable
@@ -208,7 +208,7 @@ class Directional(_Result):
 
 def _setup(expr, at, wrt) -> tuple[Parsed, list[str], dict[str, sp.Expr] | None]:
     point = exact_point(at)
-    parsed = _as_parsed(expr, point or ())
+    parsed = as_parsed(expr, point or ())
     names = _variable_list(parsed, point, wrt)
     if point is not None:
         for s in sorted(parsed.expr.free_symbols, key=lambda s: s.name):
@@ -409,7 +409,7 @@ def jacobian(
     if isinstance(exprs, str):
         parts = parse_many(exprs, assigned=point or ())
     else:
-        parts = [_as_parsed(e, point or ()) for e in exprs]
+        parts = [as_parsed(e, point or ()) for e in exprs]
     if not parts:
         raise InputError("the Jacobian needs at least one expression")
     names_all = sorted(

@@ -25,7 +25,7 @@ import sympy as sp
 
 from symgrad.check import Check
 from symgrad.functions import relu
-from symgrad.numeric import compile_expr
+from symgrad.numeric import compile_expr, to_float
 
 __all__ = ["Kink", "find_kinks", "one_sided"]
 
@@ -68,17 +68,6 @@ class Kink(NamedTuple):
 
 def _num(x: float | None) -> str:
     return "nan" if x is None else repr(x)
-
-
-def _float(value: sp.Expr) -> float | None:
-    if value.has(sp.zoo, sp.nan) or not value.is_number:
-        return None
-    if value is sp.oo or value is -sp.oo:
-        return float(value)
-    re, im = value.evalf(30).as_real_imag()
-    if abs(float(im)) > 1e-25:
-        return None
-    return float(re)
 
 
 def _student_text(sub: sp.Expr) -> str:
@@ -151,15 +140,15 @@ def find_kinks(
             for s in sorted(causes[0].free_symbols, key=lambda s: s.name)
             if s in subs
         )
-        framework = _float(d.xreplace(dict(subs)))
+        framework = to_float(d.xreplace(dict(subs)))
         if framework is None:  # what float64 arithmetic gives, e.g. inf·0 = nan
             framework = compile_expr(d, list(subs))(*(float(v) for v in subs.values()))
         kinks.append(
             Kink(
                 var.name,
                 _student_text(causes[0]),
-                _float(left),
-                _float(right),
+                to_float(left),
+                to_float(right),
                 framework,
                 where,
             )

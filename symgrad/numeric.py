@@ -247,3 +247,20 @@ def compile_expr(
             return math.nan
 
     return run_math
+
+
+def to_float(value: sp.Expr) -> float | None:
+    """The float of an exact real value; ``inf`` if it overflows; None if not a real number."""
+    if value.has(sp.zoo, sp.nan):
+        return None
+    if value is sp.oo:
+        return math.inf
+    if value is -sp.oo:
+        return -math.inf
+    n = value.evalf(30)
+    if not n.is_number:
+        return None
+    re, im = n.as_real_imag()
+    if im != 0 and abs(float(im)) > 1e-25 * max(1.0, abs(float(re))):
+        return None
+    return float(re)

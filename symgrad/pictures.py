@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from symgrad.derive import _as_parsed, _variable_list, exact_point
+from symgrad.derive import _variable_list, as_parsed, exact_point
 from symgrad.errors import InputError
 from symgrad.numeric import compile_expr
 from symgrad.parse import variable
@@ -67,7 +67,7 @@ def plot(
     point = exact_point(at)
     if point is None:
         raise InputError("--plot needs a point to mark", hint="add --at x=1")
-    parsed = _as_parsed(expr, point)
+    parsed = as_parsed(expr, point)
     names = _variable_list(parsed, point, wrt)
     for s in parsed.expr.free_symbols:
         if s.name not in point:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symgrad.check import Check, check_gradient
-from symgrad.derive import _as_parsed, _variable_list
+from symgrad.derive import _variable_list, as_parsed
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.kinks import _KINKED
 from symgrad.numeric import compile_expr
@@ -173,7 +173,7 @@ def spot_check(
     """
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_POINTS:
         raise InputError(f"--check needs a number of points from 1 to {MAX_POINTS}, not {n}")
-    parsed = _as_parsed(expr, ())
+    parsed = as_parsed(expr, ())
     names = _variable_list(parsed, None, wrt)
     symbols = [variable(k) for k in names]
     extra = sorted(parsed.expr.free_symbols - set(symbols), key=lambda s: s.name)

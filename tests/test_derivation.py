@@ -182,3 +182,10 @@ def test_rich_output_names_the_rules(capsys):
     out = capsys.readouterr().out
     assert "\x1b[" in out  # styled
     assert "Product rule" in out and "Chain rule" in out
+
+
+def test_cli_steps_passes_unconnected_and_no_check_on(capsys):
+    assert main(["w*w", "--steps", "--at", "w=10,v=3", "--unconnected", "zero"]) == 0
+    assert "compute_gradients: [(20.0, 10.0), (0.0, 3.0)]" in capsys.readouterr().out
+    ds = steps("w*w", at="w=10", check=False)
+    assert ds.gradient.partials[0].check is None

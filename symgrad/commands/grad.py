@@ -53,7 +53,13 @@ def compute(args: argparse.Namespace):
     if getattr(args, "steps", False):
         from symgrad.derivation import Derivations, steps
 
-        derived = steps(args.expression, wrt=args.wrt, at=at)
+        derived = steps(
+            args.expression,
+            wrt=args.wrt,
+            at=at,
+            unconnected=args.unconnected,
+            check=not args.no_check,
+        )
         return derived if isinstance(derived, Derivations) else Derivations((derived,))
 
     def gradient():
