@@ -196,3 +196,22 @@ def test_the_step_is_exact_in_float64():
     checks = check_gradient(x - y, [x, y], {x: 1.21875, y: 1.21875}, [1.0, -1.0])
     assert [c.verdict for c in checks] == ["agrees", "agrees"]
     assert all(c.step == 2.0 ** math.floor(math.log2(c.step)) for c in checks)
+
+
+def test_a_slope_below_float64_resolution_is_not_checked_rather_than_failed():
+    x = variable("x")
+    expr = sp.log(x**6 + 1)
+    px = 3.560488303825311e-26
+    exact = float(sp.diff(expr, x).subs(x, sp.Float(px, 30)))
+    c = check_partial(expr, x, {x: px}, exact)
+    assert c.verdict == "skipped" and "too small for float64" in c.reason
+
+
+def test_cancellation_on_a_regular_staircase_is_not_a_false_alarm():
+    # cos(y²) - 1 near 0: the rounding of cos near 1 is regular, so no noise is measured.
+    y = variable("y")
+    expr = sp.cos(y**2) - 1
+    exact = float(sp.diff(expr, y).subs(y, sp.Rational(1, 512)))
+    c = check_partial(expr, y, {y: 1 / 512}, exact)
+    assert c.verdict == "agrees", c
+    assert c.bound >= 1e-10 * abs(exact)
