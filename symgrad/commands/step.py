@@ -88,6 +88,10 @@ def compute(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
+    if args.plot:
+        from symgrad.files import check_target
+
+        check_target(args.plot)  # before the work: a bad name costs nothing
     timeout = args.timeout or DEFAULT_TIMEOUT * (1 + args.iterations // 100)
     result = run_guarded(compute, args, timeout=timeout, in_process=args.debug)
     if args.plot:
