@@ -63,6 +63,8 @@ def check_gradient(net: Network, params: dict, states, targets, loss: str, grads
         1, min(n, 4_000_000 // max(1, states.shape[0] * max(layer.units for layer in net.layers)))
     )
     base = float(numeric_loss(net, params, states, targets, loss))
+    from symgrad.guard import report
+
     estimates = {}
     for scale in (1.0, 2.0):
         est = np.empty(n)
@@ -74,6 +76,8 @@ def check_gradient(net: Network, params: dict, states, targets, loss: str, grads
                 stack[np.arange(idx.size), idx] += sign * scale * h[idx]
                 sides.append(numeric_loss(net, unflatten(net, stack), states, targets, loss))
             est[idx] = (sides[0] - sides[1]) / (2 * scale * h[idx])
+            done = (scale - 1.0) / 2 + (start + idx.size) / n / 2
+            report("checking every partial with central differences", done)
         estimates[scale] = est
     error = np.abs(estimates[1.0] - grads)
     bound = (
