@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -114,6 +115,26 @@ def _say(line: str) -> None:
         pass
 
 
+@contextlib.contextmanager
+def _warnings_in_our_words():
+    """numpy's and matplotlib's RuntimeWarnings never reach the user raw: one note says
+    what they mean (float64 overflowed, so some values are inf or left out)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        try:
+            yield
+        finally:
+            seen = {str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)}
+            if seen:
+                what = "an overflow" if any("overflow" in m for m in seen) else "invalid values"
+                _say(
+                    f"symgrad: note: float64 arithmetic met {what} ({sorted(seen)[0][:50]}); "
+                    "values beyond float64 are shown as inf or left out"
+                )
+
+
 def _silence_stdout() -> None:
     """After a failed write, point the process's stdout at /dev/null, so the interpreter's
     own flush at exit does not fail a second time with a traceback-like message."""
@@ -161,7 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(done.code or 0)
     out = Output(args.format)
     try:
-        code = int(module.run(args, out))
+        with _warnings_in_our_words():
+            code = int(module.run(args, out))
         out.flush()
         return code
     except WriteError as err:

@@ -462,7 +462,7 @@ class Trajectory(StyledLines):
 
     def plot(self, filename: str) -> None:
         """Save the loss per step and the path (on the curve, or on the contour plot) as PNG."""
-        from symgrad.files import check_target, save_figure
+        from symgrad.files import check_target, drawing, save_figure
 
         check_target(filename)
         import matplotlib
@@ -474,45 +474,47 @@ class Trajectory(StyledLines):
         from symgrad.numeric import compile_expr
         from symgrad.parse import variable
 
-        n = len(self.names)
-        fig, axes = plt.subplots(1, 2 if n <= 2 else 1, figsize=(11 if n <= 2 else 6, 4.2))
-        axes = np.atleast_1d(axes)
-        ts = [it.t for it in self.iterates]
-        losses = [np.nan if it.loss is None else it.loss for it in self.iterates]
-        from symgrad.printing import inline
+        with drawing():
+            n = len(self.names)
+            fig, axes = plt.subplots(1, 2 if n <= 2 else 1, figsize=(11 if n <= 2 else 6, 4.2))
+            axes = np.atleast_1d(axes)
+            ts = [it.t for it in self.iterates]
+            losses = [np.nan if it.loss is None else it.loss for it in self.iterates]
+            from symgrad.printing import inline
 
-        o = self.output
-        axes[0].plot(ts, losses, marker="o", ms=3)
-        axes[0].set_xlabel("step")
-        axes[0].set_ylabel(f"{o} (the loss)")
-        axes[0].set_title(f"{o} = {inline(self.expr)} per step ({self.optimizer.tf_name})")
-        if n <= 2:
-            f = compile_expr(self.expr, [variable(m) for m in self.names], backend="numpy")
-            paths = [np.array(self.path(m)) for m in self.names]
-            ax = axes[1]
-            lows = [p.min() for p in paths]
-            highs = [p.max() for p in paths]
-            spans = [max(h - lo, 1e-3) for lo, h in zip(lows, highs)]
-            grids = [
-                np.linspace(lo - 0.2 * s, h + 0.2 * s, 200) for lo, h, s in zip(lows, highs, spans)
-            ]
-            with np.errstate(all="ignore"):
-                if n == 1:
-                    ys = np.broadcast_to(f(grids[0]), grids[0].shape)
-                    ax.plot(grids[0], ys, color="0.5")
-                    ax.plot(paths[0], losses, marker="o", ms=3, color="C1")
-                    ax.set_xlabel(self.names[0])
-                    ax.set_ylabel(o)
-                else:
-                    gx, gy = np.meshgrid(*grids)
-                    z = np.broadcast_to(f(gx, gy), gx.shape)
-                    ax.contour(gx, gy, z, levels=25, cmap="viridis")
-                    ax.plot(paths[0], paths[1], marker="o", ms=3, color="C1")
-                    ax.set_xlabel(self.names[0])
-                    ax.set_ylabel(self.names[1])
-            where = "on the curve" if n == 1 else "on the contour lines"
-            ax.set_title(f"the path of {', '.join(self.names)} {where}")
-        fig.tight_layout()
+            o = self.output
+            axes[0].plot(ts, losses, marker="o", ms=3)
+            axes[0].set_xlabel("step")
+            axes[0].set_ylabel(f"{o} (the loss)")
+            axes[0].set_title(f"{o} = {inline(self.expr)} per step ({self.optimizer.tf_name})")
+            if n <= 2:
+                f = compile_expr(self.expr, [variable(m) for m in self.names], backend="numpy")
+                paths = [np.array(self.path(m)) for m in self.names]
+                ax = axes[1]
+                lows = [p.min() for p in paths]
+                highs = [p.max() for p in paths]
+                spans = [max(h - lo, 1e-3) for lo, h in zip(lows, highs)]
+                grids = [
+                    np.linspace(lo - 0.2 * s, h + 0.2 * s, 200)
+                    for lo, h, s in zip(lows, highs, spans)
+                ]
+                with np.errstate(all="ignore"):
+                    if n == 1:
+                        ys = np.broadcast_to(f(grids[0]), grids[0].shape)
+                        ax.plot(grids[0], ys, color="0.5")
+                        ax.plot(paths[0], losses, marker="o", ms=3, color="C1")
+                        ax.set_xlabel(self.names[0])
+                        ax.set_ylabel(o)
+                    else:
+                        gx, gy = np.meshgrid(*grids)
+                        z = np.broadcast_to(f(gx, gy), gx.shape)
+                        ax.contour(gx, gy, z, levels=25, cmap="viridis")
+                        ax.plot(paths[0], paths[1], marker="o", ms=3, color="C1")
+                        ax.set_xlabel(self.names[0])
+                        ax.set_ylabel(self.names[1])
+                where = "on the curve" if n == 1 else "on the contour lines"
+                ax.set_title(f"the path of {', '.join(self.names)} {where}")
+            fig.tight_layout()
         try:
             save_figure(fig, filename, dpi=110)
         finally:
