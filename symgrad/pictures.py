@@ -21,11 +21,11 @@ from pathlib import Path
 
 import sympy as sp
 
-from symgrad.derive import _variable_list, as_parsed, exact_point
 from symgrad.errors import InputError
 from symgrad.numeric import compile_expr
 from symgrad.parse import variable
 from symgrad.printing import inline
+from symgrad.problem import problem
 from symgrad.result import output_name
 
 __all__ = ["Picture", "plot"]
@@ -64,14 +64,10 @@ def plot(
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise InputError(f"--plot writes PNG files; {path.name!r} does not end in .png")
-    point = exact_point(at)
-    if point is None:
+    if at is None:
         raise InputError("--plot needs a point to mark", hint="add --at x=1")
-    parsed = as_parsed(expr, point)
-    names = _variable_list(parsed, point, wrt)
-    for s in parsed.expr.free_symbols:
-        if s.name not in point:
-            raise InputError(f"no value for {s.name}", hint=f"add {s.name}=... to --at")
+    request = problem(expr, at, wrt)
+    parsed, names, point = request.parsed, list(request.names), request.point
     if len(names) not in (1, 2):
         raise InputError(
             f"--plot draws one or two variables, not {len(names)}",
