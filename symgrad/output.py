@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import IO, Any
+
+TYPE_CHECKING = False  # typing itself costs the light answers (--help) a quarter of their time
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 FORMATS = ("auto", "rich", "plain", "json", "latex")
 PLAIN_WIDTH = 100
