@@ -43,6 +43,8 @@ _LAZY: dict[str, str] = {
     "optimize": "symgrad.optimizers:optimize",
     "optimizer": "symgrad.optimizers:optimizer",
     "critic": "symgrad.network:critic",
+    "session": "symgrad.session:session",
+    "Session": "symgrad.session:Session",
 }
 
 #: Public functions that share their name with a submodule.

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "lesson": "symgrad.commands.lesson",
     "step": "symgrad.commands.step",
     "critic": "symgrad.commands.critic",
+    "shell": "symgrad.commands.shell",
 }
 
 DEFAULT_COMMAND = "grad"
