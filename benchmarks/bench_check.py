@@ -1,31 +1,31 @@
-"""The checker's cost: checking a gradient of 100 variables against evaluating it once.
+"""The checker's cost: checking every partial of a gradient against evaluating the gradient once.
 
-The function is a sum over 100 variables coupled in a ring (every partial
-involves three terms). The baseline is one float evaluation of the exact
-gradient: all 100 partial-derivative formulas turned into float functions by
-symgrad's evaluator and evaluated at the point. The checker evaluates the
-*function* at all 8 x 100 perturbed points in one vectorised call and
-extrapolates. Both are measured in the same run, interleaved. Target: the
-check costs at most 5x the baseline. For scale it also prints the exact
-(rational, 30-digit) evaluation of the gradient, which is what ``grad`` does.
+The function is a sum over n variables coupled in a ring (every partial
+involves four terms). The baseline is one float evaluation of the exact
+gradient: all n partial-derivative formulas turned into float functions by
+symgrad's evaluator and evaluated at the point (what it costs to get the
+gradient's floats from its formulas). The check evaluates the *function* at
+15 perturbed points per variable and extrapolates. Both are measured as CPU
+time, interleaved in the same run, at 1, 10, 100, 300 and 1,000 variables.
+Target: the check costs at most 5x the baseline at every size, and grows no
+faster than it.
 
-    python benchmarks/bench_check.py [--runs 15] [--n 100]
+    python benchmarks/bench_check.py [--runs 7] [--sizes 1,10,100,300,1000]
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import sympy as sp
+from common import exponent, interleaved, load, ms, target_line
 
 from symgrad.check import check_gradient
-from symgrad.derive import to_float
 from symgrad.numeric import compile_expr
 from symgrad.parse import variable
 
 TARGET = 5.0
+SIZES = (1, 10, 100, 300, 1000)
 
 
 def problem(n: int):
@@ -43,40 +43,59 @@ def problem(n: int):
 
 def evaluate_gradient(grads, xs, floats):
     values = list(floats.values())
-    return [compile_expr(g, xs, backend="numpy")(*values) for g in grads]
+    backend = "numpy" if len(xs) >= 6 else "math"
+    return [compile_expr(g, xs, backend=backend)(*values) for g in grads]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--n", type=int, default=100)
-    args = parser.parse_args()
-    f, xs, point, grads = problem(args.n)
+def measure(n: int, runs: int) -> tuple[float, float, float]:
+    f, xs, point, grads = problem(n)
     floats = {s: float(v) for s, v in point.items()}
     exact = [float(v) for v in evaluate_gradient(grads, xs, floats)]
     checks = check_gradient(f, xs, floats, exact)  # warm up (imports numpy)
     assert all(c.verdict == "agrees" for c in checks), [c.explain() for c in checks]
     worst = max(c.relative_error for c in checks)
-    base, check = [], []
-    for _ in range(args.runs):
-        t = time.perf_counter()
-        evaluate_gradient(grads, xs, floats)
-        base.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        check_gradient(f, xs, floats, exact)
-        check.append(time.perf_counter() - t)
-    t = time.perf_counter()
-    [to_float(g.xreplace(point)) for g in grads]
-    exact_time = time.perf_counter() - t
-    b, c = statistics.median(base), statistics.median(check)
-    ratio = c / b
-    print(f"variables: {args.n}, worst relative error of the check: {worst:.1e}")
-    print(f"one float evaluation of the exact gradient: {b * 1e3:8.2f} ms")
-    print(f"checking all {args.n} partials (15 points each): {c * 1e3:7.2f} ms")
-    print(f"exact (rational) evaluation, as grad does:  {exact_time * 1e3:8.2f} ms")
-    status = "OK" if ratio <= TARGET else "OVER TARGET"
-    print(f"ratio check/gradient: {ratio:.2f}x (target <= {TARGET}x) {status}")
+    base, check = interleaved(
+        [
+            lambda: evaluate_gradient(grads, xs, floats),
+            lambda: check_gradient(f, xs, floats, exact),
+        ],
+        runs,
+    )
+    return base, check, worst
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"checking every partial of a ring sum; CPU time, medians of {args.runs}; {load()}")
+    print(
+        f"{'variables':>9}  {'one gradient evaluation':>23}  {'checking all partials':>21}  ratio"
+    )
+    bases, checks, ok = [], [], True
+    for n in sizes:
+        base, check, worst = measure(n, args.runs)
+        bases.append(base)
+        checks.append(check)
+        print(
+            f"{n:>9}  {ms(base):>23}  {ms(check):>21}  {check / base:5.2f}x  (worst error {worst:.0e})"
+        )
+    for n, base, check in zip(sizes, bases, checks):
+        ok &= check / base <= TARGET
+        print(
+            target_line(
+                f"check of all {n} partials / one gradient evaluation", check / base, TARGET
+            )
+        )
+    if len(sizes) > 2:
+        print(
+            f"growth from {sizes[1]} to {sizes[-1]} variables: check n^{exponent(sizes[1:], checks[1:]):.2f},"
+            f" gradient evaluation n^{exponent(sizes[1:], bases[1:]):.2f}"
+        )
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "lesson": "symgrad.commands.lesson",
     "step": "symgrad.commands.step",
     "critic": "symgrad.commands.critic",
+    "shell": "symgrad.commands.shell",
 }
 
 DEFAULT_COMMAND = "grad"
@@ -52,6 +53,27 @@ def _command_list() -> str:
     return "\n".join(lines)
 
 
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    """argparse's formatter at the terminal's width, found without importing shutil.
+
+    ``shutil.get_terminal_size`` is the same rule (``COLUMNS``, then the
+    terminal, then 80) but ``import shutil`` pulls in compression modules that
+    would double the cost of ``symgrad --help``.
+    """
+    import os
+
+    try:
+        width = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        width = 0
+    if width <= 0:
+        try:
+            width = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            width = 80
+    return argparse.RawDescriptionHelpFormatter(prog, width=max(width, 20) - 2)
+
+
 def build_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
     """The argument parser of one command, and the command's module."""
     module = importlib.import_module(COMMANDS[name])
@@ -60,7 +82,7 @@ def build_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
         prog=prog,
         description=module.HELP,
         epilog=getattr(module, "EPILOG", None),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_formatter,
     )
     module.add_arguments(parser)
     common = parser.add_argument_group("output and safety")

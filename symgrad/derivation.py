@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from symgrad.derive import _variable_list, as_parsed, grad
+from symgrad.derive import gradient
 from symgrad.errors import InputError
 from symgrad.parse import variable
 from symgrad.printing import inline
+from symgrad.problem import problem
 from symgrad.result import GradientResult
 from symgrad.rules import SimplifyStep, Step, derive
 
@@ -324,12 +325,9 @@ def steps(
     >>> [d.variable for d in steps("x*y^2")]
     ['x', 'y']
     """
-    from symgrad.derive import exact_point
-
-    point = exact_point(at)
-    parsed = as_parsed(expr, point or ())
-    names = _variable_list(parsed, point, wrt)
-    free = sorted({s.name for s in parsed.expr.free_symbols})
+    request = problem(expr, at, wrt)
+    parsed, names, point = request.parsed, request.names, request.point
+    free = sorted(request.used)
     items = []
     for name in names:
         held = tuple(n for n in free if n != name)
@@ -337,10 +335,10 @@ def steps(
     single = point is None and len(items) == 1 and (wrt is None or _is_one_name(wrt))
     if single:
         return items[0]
-    gradient = None
+    result = None
     if point is not None:
-        gradient = grad(parsed, at=point, wrt=names, unconnected=unconnected, check=check)
-    return Derivations(tuple(items), gradient)
+        result = gradient(request, unconnected=unconnected, check=check)
+    return Derivations(tuple(items), result)
 
 
 def _is_one_name(wrt: str | Sequence[str]) -> bool:

@@ -15,8 +15,7 @@ so ``sigmoid(x)`` at ``x = -1000`` gives a tiny positive number, not ``nan``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from fractions import Fraction
+from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
@@ -24,101 +23,65 @@ from symgrad.check import check_gradient, diagnose_point
 from symgrad.errors import InputError
 from symgrad.kinks import find_kinks, kink_check
 from symgrad.numeric import compile_expr, to_float
-from symgrad.parse import Parsed, parse, parse_assignments, parse_names, parse_value, variable
+from symgrad.problem import Number, Problem, as_parsed, exact_point, problem
 from symgrad.result import GradientResult, GradPair, Partial, output_name
 
-__all__ = ["grad", "GradPair", "GradientResult", "Partial", "exact_point", "to_float"]
+__all__ = [
+    "grad",
+    "gradient",
+    "differentiate",
+    "partial_derivatives",
+    "GradPair",
+    "GradientResult",
+    "Partial",
+    "as_parsed",
+    "exact_point",
+    "to_float",
+]
 
-Number = int | float | Fraction | str | sp.Expr
 UNCONNECTED = ("none", "zero")
+#: A partial whose formula has more nodes than this gets its value from compiled
+#: float64 code instead of exact arithmetic (the output says so).
+EXACT_NODES = 5000
 
 
-def _exact_number(name: str, value: Number) -> sp.Expr:
-    """An exact SymPy number for a user-given value (text is parsed safely)."""
-    if isinstance(value, bool):
-        raise InputError(f"the value of {name} must be a number, not {value}")
-    if isinstance(value, str):
-        return parse_value(value, name=name)
-    if isinstance(value, int):
-        return sp.Integer(value)
-    if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise InputError(f"the value of {name} must be finite, got {value}")
-        f = Fraction(repr(value))  # 0.1 means the decimal 1/10, as the student typed it
-        return sp.Rational(f.numerator, f.denominator)
-    if isinstance(value, sp.Expr):
-        if value.free_symbols or not value.is_number:
-            raise InputError(f"the value of {name} must be a number, got {value}")
-        if value.is_extended_real is False or value.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-            raise InputError(f"the value of {name} must be a finite real number, got {value}")
-        return value
-    try:  # numpy scalars and other real numbers
-        return _exact_number(name, float(value))
-    except (TypeError, ValueError):
-        raise InputError(f"the value of {name} must be a number, got {value!r}") from None
+def differentiate(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+    """``∂expr/∂var``: the one place where symgrad's gradients are differentiated.
 
-
-def exact_point(at: Mapping[str, Number] | str | None) -> dict[str, sp.Expr] | None:
-    """Normalise ``at`` (a mapping or ``"w=10,v=3"``) to ordered exact values.
-
-    >>> exact_point({"w": 0.1, "v": "pi/4"})
-    {'w': 1/10, 'v': pi/4}
+    >>> from symgrad.parse import variable
+    >>> x = variable("x")
+    >>> differentiate(x**3, x)
+    3*x**2
     """
-    if at is None:
-        return None
-    if isinstance(at, str):
-        return parse_assignments(at)
-    point: dict[str, sp.Expr] = {}
-    for raw_name, value in at.items():
-        key = raw_name.name if isinstance(raw_name, sp.Symbol) else str(raw_name)
-        (name,) = parse_names(key)
-        if name in point:
-            raise InputError(f"{name} is given two values")
-        point[name] = _exact_number(name, value)
-    return point
+    return sp.diff(expr, var)
 
 
-def as_parsed(expr: str | sp.Expr | Parsed, assigned: Iterable[str] = ()) -> Parsed:
-    """User text through symgrad's parser, or a SymPy expression with its symbols made real."""
-    if isinstance(expr, Parsed):
-        return expr
-    if isinstance(expr, str):
-        return parse(expr, assigned=assigned)
-    if isinstance(expr, sp.Basic):
-        # Re-make every symbol as symgrad's real variable so that w and variable("w") match.
-        names = sorted(s.name for s in expr.free_symbols)
-        checked = parse_names(",".join(names)) if names else []
-        mapping = {
-            s: variable(n) for s, n in zip(sorted(expr.free_symbols, key=lambda s: s.name), checked)
-        }
-        real_expr = expr.xreplace(mapping)
-        return Parsed(real_expr, tuple(checked), sp.sstr(real_expr))
-    raise InputError(
-        f"cannot differentiate a {type(expr).__name__}; pass text or a SymPy expression"
-    )
+def partial_derivatives(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> list[sp.Expr]:
+    """Every ``∂expr/∂s``, each differentiating only the terms of a sum that contain ``s``.
 
+    A term without ``s`` has derivative 0, so the result is the same as
+    differentiating the whole sum; for a sum of many variables it is the
+    difference between linear and quadratic cost.
 
-def _variable_list(parsed: Parsed, point: dict[str, sp.Expr] | None, wrt) -> list[str]:
-    if wrt is not None:
-        names = parse_names(wrt) if isinstance(wrt, str) else parse_names(",".join(map(str, wrt)))
-        if not names:
-            raise InputError("--wrt names no variable", hint="for example --wrt w,v")
-        return names
-    if point is not None:
-        return list(point)
-    names = sorted(set(parsed.names) | {s.name for s in parsed.expr.free_symbols})
-    if not names:
-        raise InputError(
-            "the expression has no variables, so there is nothing to differentiate",
-            hint="try something like x^2, or name a variable with --wrt",
-        )
-    return names
+    >>> from symgrad.parse import variable
+    >>> x, y, z = variable("x"), variable("y"), variable("z")
+    >>> partial_derivatives(x * y + z**2 + 1, [x, y, z])
+    [y, x, 2*z]
+    """
+    if not expr.is_Add or len(symbols) < 2:
+        return [differentiate(expr, s) for s in symbols]
+    wanted = set(symbols)
+    terms: dict[sp.Symbol, list[sp.Expr]] = {s: [] for s in symbols}
+    for term in expr.args:
+        for s in term.free_symbols & wanted:
+            terms[s].append(term)
+    return [
+        sp.Add(*[differentiate(t, s) for t in terms[s]]) if terms[s] else sp.S.Zero for s in symbols
+    ]
 
 
 def grad(
-    expr: str | sp.Expr,
+    expr: str | sp.Expr | Problem,
     at: Mapping[str, Number] | str | None = None,
     wrt: Sequence[str] | str | None = None,
     unconnected: str = "none",
@@ -139,51 +102,48 @@ def grad(
     """
     if unconnected not in UNCONNECTED:
         raise InputError(f"unconnected must be 'none' or 'zero', not {unconnected!r}")
-    point = exact_point(at)
-    parsed = as_parsed(expr, point or ())
-    names = _variable_list(parsed, point, wrt)
-    used = {s.name for s in parsed.expr.free_symbols}
-    if point is not None:
-        for name in sorted(used - set(point)):
-            raise InputError(f"no value for {name}", hint=f"add {name}=... to --at")
-        for name in names:
-            if name not in point:
-                raise InputError(
-                    f"no value for {name} (it is in --wrt)", hint=f"add {name}=... to --at"
-                )
-    symbols = [variable(n) for n in names]
-    structural = set(parsed.names) | used
-    derivatives = [sp.diff(parsed.expr, s) for s in symbols]
-    if point is None:
+    return gradient(problem(expr, at, wrt), unconnected=unconnected, check=check)
+
+
+def gradient(p: Problem, unconnected: str = "none", check: bool = True) -> GradientResult:
+    """The gradient of a :class:`~symgrad.problem.Problem` (what :func:`grad` returns)."""
+    if unconnected not in UNCONNECTED:
+        raise InputError(f"unconnected must be 'none' or 'zero', not {unconnected!r}")
+    derivatives = partial_derivatives(p.expr, p.symbols)
+    if p.point is None:
         partials = tuple(
-            Partial(n, s, d, n in structural) for n, s, d in zip(names, symbols, derivatives)
+            Partial(n, s, d, n in p.structural) for n, s, d in zip(p.names, p.symbols, derivatives)
         )
-        return GradientResult(
-            parsed.expr, tuple(names), partials, text=parsed.text, unconnected=unconnected
-        )
-    return _at_point(parsed, names, symbols, derivatives, structural, point, unconnected, check)
+        return GradientResult(p.expr, p.names, partials, text=p.text, unconnected=unconnected)
+    return _at_point(p, derivatives, unconnected, check)
 
 
-def _at_point(parsed, names, symbols, derivatives, structural, point, unconnected, check):
-    subs = {variable(n): v for n, v in point.items()}
-    floats = {variable(n): float(v) for n, v in point.items()}
+def _at_point(p: Problem, derivatives, unconnected, check):
+    names, symbols, point, structural = p.names, p.symbols, p.point, p.structural
+    subs, floats = p.subs, p.floats
     problems: list[str] = []
     notes: list[str] = []
-    y = output_name({*names, *(s.name for s in parsed.expr.free_symbols)})
-    exact_value = parsed.expr.xreplace(subs)
+    y = output_name({*names, *p.used})
+    exact_value = p.expr.xreplace(subs)
     value = to_float(exact_value)
     if value is None or not math.isfinite(value):
-        problem = diagnose_point(parsed.expr, subs)
-        if problem is None and value is not None:
+        reason = diagnose_point(p.expr, subs)
+        if reason is None and value is not None:
             notes.append(f"{y} = {sp.sstr(exact_value)} is too large for float64")
-        elif problem is not None:
-            problems.append(problem)
+        elif reason is not None:
+            problems.append(reason)
         else:
             problems.append(f"{y} is not a real number at this point ({sp.sstr(exact_value)})")
     partials = []
-    kinks = {k.variable: k for k in find_kinks(parsed.expr, subs, symbols)} if not problems else {}
-    exacts = [d.xreplace(subs) for d in derivatives]
-    values = [to_float(e) for e in exacts]
+    kinks = {k.variable: k for k in find_kinks(p.expr, subs, symbols)} if not problems else {}
+    exacts, values, compiled = _values(derivatives, subs, floats)
+    if compiled:
+        which = ", ".join(f"∂{y}/∂{names[k]}" for k in compiled[:3])
+        more = f" and {len(compiled) - 3} more" if len(compiled) > 3 else ""
+        notes.append(
+            f"{which}{more}: float64 from compiled code; the formula is too large "
+            f"(over {EXACT_NODES:,} nodes) to evaluate exactly"
+        )
     # One call checks every partial that needs it: the function is compiled once, and
     # a gradient of many variables is checked in one vectorised evaluation.
     to_check = [
@@ -196,7 +156,7 @@ def _at_point(parsed, names, symbols, derivatives, structural, point, unconnecte
         and math.isfinite(val)
     ]
     checks = check_gradient(
-        parsed.expr, [symbols[k] for k in to_check], floats, [values[k] for k in to_check]
+        p.expr, [symbols[k] for k in to_check], floats, [values[k] for k in to_check]
     )
     checked = dict(zip(to_check, checks))
     for k, (name, sym, d) in enumerate(zip(names, symbols, derivatives)):
@@ -206,7 +166,7 @@ def _at_point(parsed, names, symbols, derivatives, structural, point, unconnecte
         if name in kinks:
             problems.append(kinks[name].explain())
             evidence = kink_check(kinks[name], val)
-        elif val is None or not math.isfinite(val):
+        elif exact is not None and (val is None or not math.isfinite(val)):
             if not problems:
                 reason = diagnose_point(d, subs)
                 if val is not None and reason is None:
@@ -216,7 +176,8 @@ def _at_point(parsed, names, symbols, derivatives, structural, point, unconnecte
                     )
                 elif exact.has(sp.zoo, sp.oo, -sp.oo) or (val is not None and math.isinf(val)):
                     problems.append(
-                        f"the slope of {sp.sstr(parsed.expr)} with respect to {name} is infinite at {_where(point)}"
+                        f"the slope of {sp.sstr(p.expr)} with respect to {name} "
+                        f"is infinite at {_where(point)}"
                     )
                 else:
                     problems.append(
@@ -230,7 +191,7 @@ def _at_point(parsed, names, symbols, derivatives, structural, point, unconnecte
             if evidence.verdict == "disagrees":
                 problems.append(f"the numeric check of ∂{y}/∂{name} failed: {evidence.explain()}")
         partials.append(Partial(name, sym, d, connected, exact, val, evidence))
-    unconnected_names = [p.variable for p in partials if not p.connected]
+    unconnected_names = [q.variable for q in partials if not q.connected]
     if unconnected_names:
         which = ", ".join(unconnected_names)
         tf = "0.0 (UnconnectedGradients.ZERO)" if unconnected == "zero" else "None"
@@ -239,8 +200,8 @@ def _at_point(parsed, names, symbols, derivatives, structural, point, unconnecte
             f"{y} does not depend on {which}: the derivative is 0, and TensorFlow gives {tf}",
         )
     return GradientResult(
-        parsed.expr,
-        tuple(names),
+        p.expr,
+        names,
         tuple(partials),
         point=tuple(point.items()),
         exact_value=exact_value,
@@ -248,8 +209,35 @@ def _at_point(parsed, names, symbols, derivatives, structural, point, unconnecte
         unconnected=unconnected,
         problems=tuple(problems),
         notes=tuple(notes),
-        text=parsed.text,
+        text=p.text,
     )
+
+
+def _size(expr: sp.Basic, limit: int) -> int:
+    """The number of nodes of ``expr``, counting stops past ``limit``."""
+    count = 0
+    for _ in sp.preorder_traversal(expr):
+        count += 1
+        if count > limit:
+            break
+    return count
+
+
+def _values(derivatives, subs, floats):
+    """Exact values where the formula is small enough; compiled float64 for the rest."""
+    exacts: list[sp.Expr | None] = []
+    values: list[float | None] = []
+    compiled: list[int] = []
+    for k, d in enumerate(derivatives):
+        if _size(d, EXACT_NODES) > EXACT_NODES:
+            exacts.append(None)
+            values.append(float(compile_expr(d, list(floats))(*floats.values())))
+            compiled.append(k)
+        else:
+            exact = d.xreplace(subs)
+            exacts.append(exact)
+            values.append(to_float(exact))
+    return exacts, values, compiled
 
 
 def _where(point: Mapping[str, sp.Expr]) -> str:

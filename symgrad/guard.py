@@ -28,19 +28,19 @@ from __future__ import annotations
 
 import math
 import os
-import pickle
-import select
 import signal
 import struct
 import sys
 import time
-import traceback
 from collections.abc import Callable
-from typing import Any, TypeVar
 
 from symgrad.errors import InputError, LimitError, SymgradError
 
-T = TypeVar("T")
+TYPE_CHECKING = False  # importing typing would cost --help and --version a quarter of their time
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 3.0  # seconds of CPU time
 MAX_TIMEOUT = 86_400.0  # a day: --timeout beyond it is surely a typo
@@ -94,6 +94,8 @@ def report(stage: str, done: float | None = None) -> None:
 
 
 def _send(fd: int, message: tuple[str, Any]) -> None:
+    import pickle  # here, not at the top: --help and --version never run a worker
+
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     view = memoryview(_HEADER.pack(len(data)) + data)
     while view:
@@ -131,6 +133,8 @@ def _limit_resources(memory_mb: int, timeout: float) -> None:
 
 
 def _child(write_fd: int, fn: Callable[..., Any], args: tuple, kwargs: dict, limits: tuple):
+    import traceback
+
     global _report_fd
     status = 1
     try:
@@ -212,6 +216,10 @@ def run_guarded(
     """
     if in_process or _in_process():
         return fn(*args, **kwargs)
+    import pickle
+    import select
+    import traceback  # noqa: F401 - loaded before the fork, for the worker's crash reports
+
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the worker

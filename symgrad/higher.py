@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symgrad.check import Check, check_gradient, diagnose_point
-from symgrad.derive import _variable_list, as_parsed, exact_point, to_float
+from symgrad.derive import to_float
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.kinks import find_kinks
-from symgrad.parse import Parsed, parse_many, parse_names, parse_value, variable
+from symgrad.parse import parse_many, parse_value, variable
 from symgrad.printing import pretty
+from symgrad.problem import as_parsed, exact_point, problem, require_values, variable_list
 from symgrad.render import StyledLines
 from symgrad.result import output_name
 
@@ -206,20 +207,6 @@ class Directional(_Result):
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _setup(expr, at, wrt) -> tuple[Parsed, list[str], dict[str, sp.Expr] | None]:
-    point = exact_point(at)
-    parsed = as_parsed(expr, point or ())
-    names = _variable_list(parsed, point, wrt)
-    if point is not None:
-        for s in sorted(parsed.expr.free_symbols, key=lambda s: s.name):
-            if s.name not in point:
-                raise InputError(f"no value for {s.name}", hint=f"add {s.name}=... to --at")
-        for n in names:
-            if n not in point:
-                raise InputError(f"no value for {n} (it is in --wrt)", hint=f"add {n}=... to --at")
-    return parsed, names, point
-
-
 def _evaluate(d: sp.Expr, subs) -> tuple[sp.Expr, float | None]:
     exact = d.xreplace(subs)
     try:
@@ -315,10 +302,9 @@ def nth_derivative(
     """
     if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= MAX_ORDER:
         raise InputError(f"the order must be a whole number from 1 to {MAX_ORDER}, not {order}")
-    parsed, names, point = _setup(expr, at, wrt)
-    symbols = [variable(n) for n in names]
-    subs = {variable(n): v for n, v in (point or {}).items()}
-    floats = {s: float(v) for s, v in subs.items()}
+    p = problem(expr, at, wrt)
+    parsed, names, point = p.parsed, list(p.names), p.point
+    symbols, subs, floats = list(p.symbols), p.subs, p.floats
     entries = []
     for name, s in zip(names, symbols):
         chain = [parsed.expr]
@@ -359,11 +345,10 @@ def hessian(
     [0,   1],
     [1, 6*y]])
     """
-    parsed, names, point = _setup(expr, at, wrt)
-    symbols = [variable(n) for n in names]
+    p = problem(expr, at, wrt)
+    parsed, names, point = p.parsed, list(p.names), p.point
+    symbols, subs, floats = list(p.symbols), p.subs, p.floats
     n = len(symbols)
-    subs = {variable(k): v for k, v in (point or {}).items()}
-    floats = {s: float(v) for s, v in subs.items()}
     firsts = [sp.diff(parsed.expr, s) for s in symbols]
     second = [[sp.diff(firsts[j], symbols[i]) for j in range(n)] for i in range(n)]
     exacts = [[None] * n for _ in range(n)]
@@ -412,21 +397,14 @@ def jacobian(
         parts = [as_parsed(e, point or ()) for e in exprs]
     if not parts:
         raise InputError("the Jacobian needs at least one expression")
-    names_all = sorted(
-        {n for p in parts for n in p.names} | {s.name for p in parts for s in p.expr.free_symbols}
-    )
-    if wrt is not None:
-        names = parse_names(wrt) if isinstance(wrt, str) else parse_names(",".join(map(str, wrt)))
-    elif point is not None:
-        names = list(point)
-    else:
-        names = names_all
-    if not names:
+    names_all = {n for p in parts for n in p.names} | {
+        s.name for p in parts for s in p.expr.free_symbols
+    }
+    if not names_all and wrt is None and point is None:
         raise InputError("the expressions have no variables, so there is nothing to differentiate")
+    names = variable_list(names_all, point, wrt)
     if point is not None:
-        for n in names_all:
-            if n not in point:
-                raise InputError(f"no value for {n}", hint=f"add {n}=... to --at")
+        require_values(names_all, names, point)
     symbols = [variable(n) for n in names]
     subs = {variable(k): v for k, v in (point or {}).items()}
     floats = {s: float(v) for s, v in subs.items()}
@@ -467,7 +445,8 @@ def directional(
     >>> r.entries[0].exact, r.entries[0].check.verdict
     (14/5, 'agrees')
     """
-    parsed, names, point = _setup(expr, at, wrt)
+    p = problem(expr, at, wrt)
+    parsed, names, point = p.parsed, list(p.names), p.point
     raw = direction.split(",") if isinstance(direction, str) else list(direction)
     v = [parse_value(str(c).strip(), name="the direction") for c in raw]
     if len(v) != len(names):

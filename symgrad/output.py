@@ -26,7 +26,10 @@ import os
 import re
 import sys
 import unicodedata
-from typing import IO, Any
+
+TYPE_CHECKING = False  # typing itself costs the light answers (--help) a quarter of their time
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 from symgrad.errors import EXIT_INPUT, SymgradError
 

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import sympy as sp
 
-from symgrad.derive import _variable_list, as_parsed, exact_point
 from symgrad.errors import InputError
 from symgrad.files import check_target, drawing, save_figure
 from symgrad.numeric import compile_expr
 from symgrad.parse import variable
 from symgrad.printing import inline
+from symgrad.problem import problem
 from symgrad.result import output_name
 
 __all__ = ["Picture", "plot"]
@@ -63,14 +63,10 @@ def plot(
 ) -> Picture:
     """Draw ``expr`` around the point ``at`` into the PNG file ``path``."""
     path = check_target(path)
-    point = exact_point(at)
-    if point is None:
+    if at is None:
         raise InputError("--plot needs a point to mark", hint="add --at x=1")
-    parsed = as_parsed(expr, point)
-    names = _variable_list(parsed, point, wrt)
-    for s in parsed.expr.free_symbols:
-        if s.name not in point:
-            raise InputError(f"no value for {s.name}", hint=f"add {s.name}=... to --at")
+    request = problem(expr, at, wrt)
+    parsed, names, point = request.parsed, list(request.names), request.point
     if len(names) not in (1, 2):
         raise InputError(
             f"--plot draws one or two variables, not {len(names)}",

@@ -240,8 +240,8 @@ def _number(value: sp.Expr) -> str:
 
 def _value_text(exact: sp.Expr | None, value: float | None) -> tuple[str, str]:
     """The exact value, and its float when that says something more; with a style."""
-    if exact is None:
-        return "undefined", "red"
+    if exact is None:  # too large to evaluate exactly: the float64 of compiled code
+        return ("undefined", "red") if value is None else (f"{value!r} (float64)", "")
     shown = sp.sstr(exact)
     if exact.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
         framework = "" if value is None else f"; float64 gives {value!r}"

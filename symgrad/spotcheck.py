@@ -24,12 +24,12 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symgrad.check import Check, check_gradient
-from symgrad.derive import _variable_list, as_parsed
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.kinks import _KINKED
 from symgrad.numeric import compile_expr
-from symgrad.parse import parse, variable
+from symgrad.parse import parse
 from symgrad.printing import pretty
+from symgrad.problem import problem
 from symgrad.render import StyledLines
 from symgrad.result import output_name
 
@@ -173,9 +173,8 @@ def spot_check(
     """
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_POINTS:
         raise InputError(f"--check needs a number of points from 1 to {MAX_POINTS}, not {n}")
-    parsed = as_parsed(expr, ())
-    names = _variable_list(parsed, None, wrt)
-    symbols = [variable(k) for k in names]
+    request = problem(expr, None, wrt)
+    parsed, names, symbols = request.parsed, list(request.names), list(request.symbols)
     extra = sorted(parsed.expr.free_symbols - set(symbols), key=lambda s: s.name)
     all_symbols = symbols + extra
     if derivative is None:

@@ -215,3 +215,41 @@ def test_cancellation_on_a_regular_staircase_is_not_a_false_alarm():
     c = check_partial(expr, y, {y: 1 / 512}, exact)
     assert c.verdict == "agrees", c
     assert c.bound >= 1e-10 * abs(exact)
+
+
+def _ring(n):
+    xs = [variable(f"x{i}") for i in range(n)]
+    f = sp.Add(
+        *[
+            sp.sin(xs[i]) * xs[(i + 1) % n] + sp.exp(xs[i] / 3) * xs[(i + 2) % n] ** 2
+            for i in range(n)
+        ]
+    ) + sp.log(1 + xs[0] ** 2 + xs[1] ** 2)
+    point = {s: 0.1 * (i % 7 + 1) for i, s in enumerate(xs)}
+    exact = [float(sp.diff(f, s).subs(point)) for s in xs]
+    return f, xs, point, exact
+
+
+@pytest.mark.parametrize("backend", ["numpy", "math"])
+def test_a_sum_of_many_terms_is_checked_term_by_term(backend):
+    f, xs, point, exact = _ring(40)
+    checks = check_gradient(f, xs, point, exact, backend=backend)
+    assert [c.verdict for c in checks] == ["agrees"] * 40
+    assert max(c.relative_error for c in checks) < 1e-9
+
+
+def test_one_wrong_partial_among_many_is_caught_and_only_that_one():
+    f, xs, point, exact = _ring(40)
+    exact[17] *= 1 + 1e-7
+    verdicts = [c.verdict for c in check_gradient(f, xs, point, exact)]
+    assert verdicts[17] == "disagrees"
+    assert verdicts[:17] + verdicts[18:] == ["agrees"] * 39
+
+
+def test_the_bound_counts_the_terms_not_their_cancelling_total():
+    # 1e8 x + (-1e8 x) + x: the total is small, the terms rounding it are not.
+    terms = [sp.Float(1e8) * x * y, -sp.Float(1e8) * x * y, x, y, x * y]
+    f = sp.Add(*terms, evaluate=False)
+    exact = [float(sp.diff(f, s).subs({x: 0.3, y: 0.7})) for s in (x, y)]
+    checks = check_gradient(f, [x, y], {x: 0.3, y: 0.7}, exact, backend="numpy")
+    assert [c.verdict for c in checks] == ["agrees", "agrees"]

@@ -186,3 +186,28 @@ def test_a_variable_named_y_renames_the_output():
     assert "∂f/∂y = 2⋅x⋅y" in text and "∂y/∂y" not in text
     assert r.output == "f"
     assert grad("w*w+2", at="w=10").output == "y"
+
+
+def test_partials_of_a_sum_use_only_the_terms_with_their_variable():
+    from symgrad.derive import partial_derivatives
+
+    xs = [variable(f"x{i}") for i in range(12)]
+    f = sp.Add(*[sp.sin(xs[i]) * xs[(i + 1) % 12] ** 2 for i in range(12)]) + sp.exp(xs[0] * xs[5])
+    assert partial_derivatives(f, xs) == [sp.diff(f, s) for s in xs]
+    r = grad(f, at={s.name: sp.Rational(i + 1, 10) for i, s in enumerate(xs)})
+    assert not r.problems and all(p.check.verdict == "agrees" for p in r.partials)
+    for p, s in zip(r.partials, xs):
+        oracle = float(sp.diff(f, s).subs({t: sp.Rational(i + 1, 10) for i, t in enumerate(xs)}))
+        assert math.isclose(p.value, oracle, rel_tol=1e-14)
+
+
+def test_a_formula_too_large_for_exact_values_gets_float64_and_says_so(monkeypatch):
+    import symgrad.derive
+
+    monkeypatch.setattr(symgrad.derive, "EXACT_NODES", 3)
+    r = grad("x*sin(x) + y", at="x=1,y=2")
+    px, py = r.partials
+    assert px.exact is None and math.isclose(px.value, math.sin(1) + math.cos(1), rel_tol=1e-15)
+    assert py.exact == 1 and px.check.verdict == "agrees"
+    assert any("float64 from compiled code" in n and "∂f/∂x" in n for n in r.notes)
+    assert "(float64)" in r.plain_text()

@@ -48,3 +48,68 @@ def test_the_default_path_loads_nothing_it_does_not_need():
     proc = subprocess.run([sys.executable, "-c", LEAN], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "lean"
+
+
+NO_MATH = """
+import io, sys, contextlib
+from symgrad.cli import main
+codes = []
+for argv in {argvs!r}:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        codes.append(main(argv))
+heavy = [m for m in ("sympy", "numpy", "matplotlib", "rich") if m in sys.modules]
+print(codes, ",".join(heavy) or "lean")
+"""
+
+LIGHT_ANSWERS = [
+    (["--version"], 0),
+    (["--help"], 0),
+    (["grad", "--help"], 0),
+    (["check", "--help"], 0),
+    (["step", "--help"], 0),
+    (["critic", "--help"], 0),
+    (["lesson", "--help"], 0),
+    (["--bogus"], 2),
+    (["step", "x^2"], 2),  # --at is required: a usage error
+]
+
+
+def test_answers_that_need_no_mathematics_import_none():
+    argvs = [a for a, _ in LIGHT_ANSWERS]
+    program = NO_MATH.format(argvs=argvs)
+    proc = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"{[c for _, c in LIGHT_ANSWERS]} lean"
+
+
+LAZY = """
+import sys
+import symgrad
+assert "sympy" not in sys.modules, "import symgrad loaded SymPy"
+assert symgrad.__version__ == "0.1.0"
+assert "grad" in dir(symgrad) and "parse" in symgrad.__all__
+print(symgrad.parse("2x^2").expr)                     # the function, although a submodule shares its name
+import symgrad.parse                                  # the submodule is importable...
+from symgrad.parse import parse, Parsed               # ...and names import from it
+assert callable(symgrad.parse) and symgrad.parse is parse
+print(symgrad.grad("w*w+2", at={"w": 10}).compute_gradients())
+from symgrad import InputError, steps
+print(type(symgrad.InputError("x")).__name__, steps("x^2").rules()[0])
+try:
+    symgrad.nonexistent
+except AttributeError as err:
+    print(err)
+"""
+
+
+def test_import_symgrad_is_lazy_and_parse_is_the_function():
+    proc = subprocess.run([sys.executable, "-c", LAZY], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "2*x**2",
+        "[(20.0, 10.0)]",
+        "InputError Power rule",
+        "module 'symgrad' has no attribute 'nonexistent'",
+    ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from symgrad.guard import run_guarded
-from symgrad.optimizers import OPTIMIZERS
 from symgrad.output import Output
 
 HELP = "the seed's Critic: a dense network's loss, exact gradient, check and one optimizer step"
@@ -24,6 +23,8 @@ TIMEOUT = 60.0  # seconds of CPU time: the largest network within the limits bui
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from symgrad.optimizers import OPTIMIZERS
+
     parser.add_argument(
         "network", metavar="NETWORK.json", help="the network, its parameters and a batch"
     )

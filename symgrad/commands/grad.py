@@ -10,7 +10,6 @@ from symgrad.commands._evidence import (
     evidence_timeout,
     wants_evidence,
 )
-from symgrad.derive import grad
 from symgrad.guard import run_guarded
 from symgrad.output import Output
 
@@ -49,6 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def compute(args: argparse.Namespace):
     """Everything that touches user text happens here, inside the guarded worker."""
+    from symgrad.derive import grad
+
     at = ",".join(args.at) if args.at else None
     if getattr(args, "steps", False):
         from symgrad.derivation import Derivations, steps
@@ -77,6 +78,8 @@ def compute(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
+    import symgrad.derive  # noqa: F401 - SymPy loads here, outside the worker's time limit
+
     result = run_guarded(
         compute, args, timeout=args.timeout or evidence_timeout(args), in_process=args.debug
     )

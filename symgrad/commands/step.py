@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from symgrad.guard import DEFAULT_TIMEOUT, run_guarded
-from symgrad.optimizers import MAX_ITERATIONS, OPTIMIZERS, optimize
 from symgrad.output import Output
 
 HELP = "apply a TensorFlow 1 optimizer to an expression: the update rule with its numbers"
@@ -21,6 +20,8 @@ optimizers (TensorFlow 1 defaults):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from symgrad.optimizers import MAX_ITERATIONS, OPTIMIZERS
+
     parser.add_argument("expression", help='the function to minimise, e.g. "w*w+2"')
     parser.add_argument(
         "--at", action="append", required=True, metavar="NAME=VALUE,...", help="the start point"
@@ -52,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _hyper(args: argparse.Namespace) -> dict:
     from symgrad.errors import InputError
+    from symgrad.optimizers import OPTIMIZERS
 
     given = {
         "momentum": args.momentum,
@@ -76,6 +78,8 @@ def _hyper(args: argparse.Namespace) -> dict:
 
 def compute(args: argparse.Namespace):
     """Everything that touches user text happens here, inside the guarded worker."""
+    from symgrad.optimizers import optimize
+
     return optimize(
         args.expression,
         at=",".join(args.at),
@@ -88,6 +92,8 @@ def compute(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
+    from symgrad.optimizers import MAX_ITERATIONS
+
     if args.plot:
         from symgrad.files import check_target
 
