@@ -18,10 +18,12 @@ from symgrad.rules import (
     ChainRule,
     ConstantRule,
     DifferenceRule,
+    Differentiation,
     LogarithmicDifferentiationRule,
     Step,
     UnsupportedRule,
     derive,
+    differentiate,
 )
 
 x, y = variable("x"), variable("y")
@@ -267,11 +269,55 @@ def test_random_trees_match_sympy(expr):
         step = derive(expr, var)
         expected = sp.diff(expr, var)
         assert sp.simplify(step.result - expected) == 0
+        fast = differentiate(expr, var)
+        assert sp.simplify(fast - step.result) == 0  # the engine without the steps' text
         # An independent numeric route: compare both at seeded points.
         f_step, f_sympy = compile_expr(step.result, [x, y]), compile_expr(expected, [x, y])
+        f_fast = compile_expr(fast, [x, y])
         rng = random.Random(3)
         for _ in range(5):
             point = (rng.uniform(-2, 2), rng.uniform(-2, 2))
-            a, b = f_step(*point), f_sympy(*point)
+            a, b, c = f_step(*point), f_sympy(*point), f_fast(*point)
             if math.isfinite(a) and math.isfinite(b):
                 assert a == pytest.approx(b, rel=1e-9, abs=1e-9)
+                assert c == pytest.approx(b, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x*sin(x^2)", "sin(x)/x", "x^x", "2^(3x) + log(x, 2)", "abs(x - 1)*relu(x)", "5", "x*y"],
+)
+def test_differentiate_is_the_steps_result(text):
+    expr = parse(text).expr
+    for var in (x, y):
+        assert differentiate(expr, var) == derive(expr, var).result or _same(
+            differentiate(expr, var), derive(expr, var).result
+        )
+
+
+def test_differentiate_is_linear_in_the_terms_of_a_sum():
+    """Each term is differentiated once: a rule application per term, never more."""
+    for n in (10, 100):
+        ws = [variable(f"w{i}") for i in range(n)]
+        total = sp.Add(*((w - i) ** 2 for i, w in enumerate(ws)))
+        walk = Differentiation(total, ws[3])
+        assert walk.result == 2 * (ws[3] - 3)
+        # n - 1 constant terms and the sum; in (w3 - 3)²: the power, the constant -3 and the sum
+        assert len(walk.applications) == n + 3
+        walk = Differentiation(sp.Add(*(w**2 for w in ws)) ** 2, ws[0])
+        assert len(walk.applications) == n + 2
+
+
+def test_a_repeated_subexpression_is_differentiated_once():
+    inner = sp.sin(x**2 + 1)
+    walk = Differentiation(inner * sp.exp(inner) + inner**3, x)
+    assert [a.node for a in walk.applications].count(inner) == 1
+    assert _same(walk.result, sp.diff(inner * sp.exp(inner) + inner**3, x))
+
+
+def test_a_swapped_rule_changes_only_its_node():
+    expr = sp.sin(x**2) + sp.cos(x**2)
+    walk = Differentiation(expr, x)
+    wrong = walk.with_swaps({("function", sp.cos(x**2)): lambda node, parts, ders: 0})
+    assert wrong == 2 * x * sp.cos(x**2)
+    assert walk.with_swaps({}) == walk.result == differentiate(expr, x)
