@@ -84,7 +84,7 @@ def test_no_site_means_no_candidate():
 
 
 def test_wrong_derivations_cover_variables_and_orders():
-    found = wrong_derivations(x**2 * y, x, order=1, variables=[y])
+    found = list(wrong_derivations(x**2 * y, x, order=1, variables=[y]))
     kinds = {w.mistake for w in found}
     assert {"power_not_lowered", "wrong_variable", "not_differentiated", "wrong_order"} <= kinds
     wrong_var = next(w for w in found if w.mistake == "wrong_variable")
