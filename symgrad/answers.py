@@ -24,7 +24,15 @@ import sympy as sp
 
 from symgrad.derive import as_parsed
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
-from symgrad.mistakes import MISTAKES, agree, close, describe, evaluate, wrong_derivations
+from symgrad.mistakes import (
+    MISTAKES,
+    agree,
+    close,
+    describe,
+    evaluate,
+    mistake_key,
+    wrong_derivations,
+)
 from symgrad.parse import Parsed, parse_names, variable
 from symgrad.printing import inline
 from symgrad.render import StyledLines
@@ -344,7 +352,7 @@ def _diagnose(
             if agree(values, want) or not agree(values, got):
                 continue
             m, site = describe(wrong)
-            key = "+".join([wrong.mistake, *(k for k, _ in wrong.also)])
+            key = mistake_key(wrong)
             return Diagnosis(key, m.rule, m.description, m.hint, site, wrong.detail)
     pairs = [(a, b) for a, b in zip(want, got) if math.isfinite(a) and math.isfinite(b)]
     if pairs and all(close(-a, b) for a, b in pairs):

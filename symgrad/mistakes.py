@@ -53,6 +53,13 @@ _RULE_MISTAKES: dict[str, Mistake] = {
         "after differentiating the outer function, multiply by the derivative of what is "
         "inside it: (f(g(x)))' = f'(g(x))·g'(x)",
     ),
+    "chain_inside": Mistake(
+        "chain rule",
+        "the inner function was replaced by its derivative inside the outer one (f'(g') "
+        "instead of f'(g)·g')",
+        "the chain rule keeps the inner function inside: differentiate the outer function at "
+        "the same inner function, then multiply by the inner derivative",
+    ),
     "composition_as_product": Mistake(
         "chain rule",
         "a function of a multiple, f(c·u), was differentiated as the multiple c·f(u)",
@@ -354,6 +361,14 @@ def _forgot_inner(rule: str) -> RuleSwap:
     )
 
 
+def _inner_inside(node, parts, ders):
+    """f'(g') for f(g): the outer derivative taken at the inner derivative."""
+    if node.is_Pow:
+        return parts[1] * ders[0] ** (parts[1] - 1)
+    t = sp.Dummy("t", real=True)
+    return sp.diff(node.func(t), t).xreplace({t: ders[0]})
+
+
 def _as_multiple(node, parts, ders):
     coefficient, rest = parts[0].as_coeff_Mul()
     t = sp.Dummy("t", real=True)
@@ -419,6 +434,10 @@ def _always(app: Application, var) -> bool:
 #: Every swap, in the order the mistakes are tried.
 SWAPS: tuple[RuleSwap, ...] = (
     *(_forgot_inner(rule) for rule in ("function", "power", "exponential")),
+    *(
+        RuleSwap("chain_inside", rule, lambda app, var: app.parts[0] != var, _inner_inside)
+        for rule in ("function", "power")
+    ),
     RuleSwap("composition_as_product", "function", _is_multiple, _as_multiple),
     RuleSwap("product", "product", _always, lambda node, parts, ders: sp.Mul(*ders)),
     *(_drop(i) for i in range(3)),
@@ -468,6 +487,7 @@ SWAPS: tuple[RuleSwap, ...] = (
         lambda node, p, d: 1 / (-p[1] * p[0] ** (-p[1] - 1) * d[0]),
     ),
     RuleSwap("antiderivative", "power", _always, _antiderivative),
+    RuleSwap("antiderivative", "variable", _always, lambda node, p, d: node**2 / 2),
     RuleSwap("exponential_no_log", "exponential", _always, lambda node, p, d: node * d[1]),
     RuleSwap(
         "power_rule_on_exponential",
@@ -590,11 +610,30 @@ def _single(walk: Differentiation) -> Iterator[tuple[RuleSwap, Application | Non
             yield swap, None, walk.with_swaps({(swap.rule, a.node): swap.wrong for a in apps})
 
 
+_CHAIN_KEYS = ("chain", "chain_inside", "composition_as_product")
+
+
 def _pairs(walk: Differentiation) -> Iterator[WrongDerivation]:
+    """Two mistakes at once: a rule's mistake with the inner derivative forgotten at the same
+    node, then two single-site mistakes at two nodes (the same mistake twice included)."""
+    var = walk.var
+    for swap in SWAPS:
+        index = _INNER.get(swap.rule)
+        if index is None or swap.mistake in _CHAIN_KEYS:
+            continue
+        for app in _sites(walk, swap)[:MAX_SITES]:
+            if app.parts[index] == var:
+                continue
+
+            def both(node, parts, ders, wrong=swap.wrong, index=index):
+                return wrong(node, parts, _set(ders, index, sp.S.One))
+
+            derivative = walk.with_swaps({(swap.rule, app.node): both})
+            yield WrongDerivation(swap.mistake, app.node, derivative, also=(("chain", app.node),))
     singles = [(swap, app) for swap in SWAPS for app in _sites(walk, swap)[:MAX_SITES]]
     count = 0
     for (s1, a1), (s2, a2) in itertools.combinations(singles, 2):
-        if a1.node == a2.node or s1.mistake == s2.mistake:
+        if a1.node == a2.node:
             continue
         swaps = {(s1.rule, a1.node): s1.wrong, (s2.rule, a2.node): s2.wrong}
         yield WrongDerivation(
@@ -709,16 +748,29 @@ def describe(wrong: WrongDerivation) -> tuple[Mistake, sp.Expr | None]:
         m = m._replace(description=m.description.format(detail=wrong.detail))
     if not wrong.also:
         return m, wrong.site
-    parts = [(m, wrong.site), *((MISTAKES[k], s) for k, s in wrong.also)]
-    rules = list(dict.fromkeys(p.rule for p, _ in parts))
+    sites: dict[str, list[sp.Expr]] = {wrong.mistake: [wrong.site]}
+    for key, site in wrong.also:
+        sites.setdefault(key, []).append(site)
+    if len(sites) == 1:  # the same mistake at two places
+        where = " and in ".join(dict.fromkeys(inline(s) for s in sites[wrong.mistake]))
+        return m._replace(description=f"{m.description}, in {where}"), None
+    parts = [(MISTAKES[key], places) for key, places in sites.items()]
     return (
         Mistake(
-            " and ".join(rules),
-            "; and ".join(f"{p.description}, in {inline(s)}" for p, s in parts),
+            " and ".join(dict.fromkeys(p.rule for p, _ in parts)),
+            "; and ".join(
+                f"{p.description}, in {' and in '.join(inline(s) for s in places)}"
+                for p, places in parts
+            ),
             "; ".join(dict.fromkeys(p.hint for p, _ in parts)),
         ),
         None,
     )
+
+
+def mistake_key(wrong: WrongDerivation) -> str:
+    """``chain`` for one mistake, ``chain+product`` for two (each key once)."""
+    return "+".join(dict.fromkeys([wrong.mistake, *(key for key, _ in wrong.also)]))
 
 
 # -- numeric comparison --------------------------------------------------------------

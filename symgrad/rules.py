@@ -359,6 +359,11 @@ def constant_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
     return sp.S.Zero
 
 
+def variable_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
+    """``x' = 1`` (the variable itself)."""
+    return sp.S.One
+
+
 def sum_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
     """``(u + v + ...)' = u' + v' + ...``"""
     return sp.Add(*derivatives)
@@ -407,6 +412,7 @@ def logarithmic_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr
 #: The engine's rules by name, as :class:`Differentiation` applies them.
 ARITHMETIC: dict[str, RuleArithmetic] = {
     "constant": constant_rule,
+    "variable": variable_rule,
     "sum": sum_rule,
     "constant_multiple": constant_multiple_rule,
     "product": product_rule,
@@ -610,7 +616,7 @@ class Differentiation:
     >>> walk.result
     2*x**2*cos(x**2) + sin(x**2)
     >>> [(a.rule, a.node) for a in walk.applications]
-    [('power', x**2), ('function', sin(x**2)), ('product', x*sin(x**2))]
+    [('variable', x), ('power', x**2), ('function', sin(x**2)), ('product', x*sin(x**2))]
     >>> forgot = lambda node, parts, ders: function_rule(node, parts, (1,))
     >>> walk.with_swaps({("function", sp.sin(x**2)): forgot})
     x*cos(x**2) + sin(x**2)
@@ -684,7 +690,7 @@ class Differentiation:
 
     def _derive(self, node: sp.Expr) -> sp.Expr:
         if node == self.var:
-            return sp.S.One
+            return self._apply("variable", node, (), ())
         if not self.depends(node):
             return sp.S.Zero
         if node.is_Add:

@@ -302,10 +302,10 @@ def test_differentiate_is_linear_in_the_terms_of_a_sum():
         total = sp.Add(*((w - i) ** 2 for i, w in enumerate(ws)))
         walk = Differentiation(total, ws[3])
         assert walk.result == 2 * (ws[3] - 3)
-        # n - 1 constant terms and the sum; in (w3 - 3)²: the power, the constant -3 and the sum
-        assert len(walk.applications) == n + 3
+        # n - 1 constant terms and the sum; in (w3 - 3)²: the power, w3, the constant -3, the sum
+        assert len(walk.applications) == n + 4
         walk = Differentiation(sp.Add(*(w**2 for w in ws)) ** 2, ws[0])
-        assert len(walk.applications) == n + 2
+        assert len(walk.applications) == n + 3
 
 
 def test_a_repeated_subexpression_is_differentiated_once():
