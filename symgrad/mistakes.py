@@ -802,3 +802,96 @@ def agree(xs: Sequence[float], ys: Sequence[float]) -> bool:
                 return False
             compared += 1
     return compared > 0
+
+
+# -- gradients as arrays (the pytest plugin) ----------------------------------------------
+
+_TINY = 1e-12
+
+
+def _ratio(pairs: list[tuple[float, float]]) -> float | None:
+    """The one ratio received/expected that explains every pair, or None."""
+    nonzero = [(e, r) for e, r in pairs if abs(e) > _TINY or abs(r) > _TINY]
+    if not nonzero or any(abs(e) <= _TINY for e, _ in nonzero):
+        return None
+    ratios = [r / e for e, r in nonzero]
+    if all(math.isclose(q, ratios[0], rel_tol=1e-6) for q in ratios):
+        return ratios[0]
+    return None
+
+
+def _times(ratio: float) -> str:
+    return sp.sstr(sp.nsimplify(ratio, rational=True, tolerance=1e-6))
+
+
+def diagnose_gradient(
+    labels: Sequence[str],
+    expected: Sequence[Sequence[object]],
+    received: Sequence[Sequence[object]],
+) -> str:
+    """A pattern that explains a wrong gradient: for all entries, or parameter by parameter.
+
+    ``expected[k][i]`` and ``received[k][i]`` are the gradient for parameter
+    ``labels[i]`` at point ``k`` (a float or an array). A constant factor or
+    sign wrong in every entry is said once; otherwise each wrong parameter
+    gets its own pattern (0, a sign, a factor, a transpose), and the right
+    ones are said to be right.
+
+    >>> diagnose_gradient(["w", "b"], [[2.0, 1.0], [4.0, 1.0]], [[8.0, 1.0], [16.0, 1.0]])
+    'the gradient for w is 4 times the expected one; the others are right'
+    >>> diagnose_gradient(["w"], [[2.0], [3.0]], [[1.0], [1.5]])
+    'every entry is 1/2 times the expected one: a constant factor is off (the 2 from differentiating a square? a sum taken as a mean?)'
+    """
+    import numpy as np
+
+    def flat(values) -> list[float]:
+        return [float(v) for v in np.ravel(np.asarray(values, dtype=float))]
+
+    def finite(pairs):
+        return [(e, r) for e, r in pairs if math.isfinite(e) and math.isfinite(r)]
+
+    def pairs_of(i: int | None) -> list[tuple[float, float]]:
+        found = []
+        for ep, rp in zip(expected, received):
+            items = range(len(labels)) if i is None else (i,)
+            for j in items:
+                found += zip(flat(ep[j]), flat(rp[j]))
+        return finite(found)
+
+    every = pairs_of(None)
+    nonzero = [(e, r) for e, r in every if abs(e) > _TINY or abs(r) > _TINY]
+    if nonzero and all(abs(r) <= _TINY for _, r in nonzero):
+        return "every entry is 0: is the gradient computed at all?"
+    ratio = _ratio(every)
+    if ratio is not None and math.isclose(ratio, -1.0, rel_tol=1e-6):
+        return "every entry has the wrong sign: check the sign of the error term"
+    if ratio is not None:
+        return (
+            f"every entry is {_times(ratio)} times the expected one: a constant factor is off"
+            " (the 2 from differentiating a square? a sum taken as a mean?)"
+        )
+    wrong = []
+    for i, label in enumerate(labels):
+        pairs = pairs_of(i)
+        if all(math.isclose(e, r, rel_tol=1e-6, abs_tol=1e-9) for e, r in pairs):
+            continue
+        shapes = [np.shape(ep[i]) for ep in expected]
+        square = all(len(s) == 2 and s[0] == s[1] for s in shapes)
+        ratio = _ratio(pairs)
+        if pairs and all(abs(r) <= _TINY for _, r in pairs):
+            wrong.append(f"the gradient for {label} is 0")
+        elif ratio is not None and math.isclose(ratio, -1.0, rel_tol=1e-6):
+            wrong.append(f"the gradient for {label} has the wrong sign")
+        elif ratio is not None:
+            wrong.append(f"the gradient for {label} is {_times(ratio)} times the expected one")
+        elif square and all(
+            np.allclose(np.asarray(ep[i]).T, rp[i]) for ep, rp in zip(expected, received)
+        ):
+            wrong.append(f"the gradient for {label} is transposed")
+        else:
+            wrong.append(f"the gradient for {label} is wrong")
+    if wrong and len(wrong) < len(labels):
+        return "; ".join(wrong) + "; the others are right"
+    if wrong and any(not w.endswith(" is wrong") for w in wrong):
+        return "; ".join(wrong)
+    return "no simple pattern (a sign, a constant factor, a transpose) explains the difference"

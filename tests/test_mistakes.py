@@ -5,12 +5,22 @@ from __future__ import annotations
 import math
 import random
 
+import numpy as np
 import pytest
 import sympy as sp
 
-from symgrad.mistakes import MISTAKES, RULE_MISTAKES, agree, sites, wrong_derivations, wrong_diff
+from symgrad.mistakes import (
+    MISTAKES,
+    RULE_MISTAKES,
+    agree,
+    diagnose_gradient,
+    sites,
+    wrong_derivations,
+    wrong_diff,
+)
 from symgrad.numeric import compile_expr
 from symgrad.parse import parse, variable
+from symgrad.testing import GradingFailure, assert_gradient
 
 x, y = variable("x"), variable("y")
 
@@ -103,3 +113,54 @@ def test_agree_ignores_points_where_both_are_undefined():
     assert agree([1.0, nan, 3.0], [1.0, nan, 3.0 + 1e-12])
     assert not agree([1.0, nan], [1.0, 2.0])
     assert not agree([nan], [nan])  # nothing compared at all
+
+
+# -- gradients as arrays: the pattern per parameter ----------------------------------------
+
+W = np.array([[variable(f"W_{i}{j}") for j in range(2)] for i in range(2)], dtype=object)
+LOSS = sum((W[i, j] * (i + 1) - j) ** 2 for i in range(2) for j in range(2)) + 3 * y**2
+
+
+def _good(w, b):
+    scale = np.array([[1.0], [2.0]])
+    return 2 * (w * scale - np.array([[0.0, 1.0]])) * scale, 6 * b
+
+
+@pytest.mark.parametrize(
+    "student, diagnosis",
+    [
+        (
+            lambda w, b: (4 * _good(w, b)[0], _good(w, b)[1]),
+            "the gradient for W (shape (2, 2)) is 4 times the expected one; the others are right",
+        ),
+        (lambda w, b: (_good(w, b)[0], -_good(w, b)[1]), "the gradient for y has the wrong sign"),
+        (
+            lambda w, b: (_good(w, b)[0].T, _good(w, b)[1]),
+            "the gradient for W (shape (2, 2)) is transposed; the others are right",
+        ),
+        (lambda w, b: (_good(w, b)[0], 0.0), "the gradient for y is 0; the others are right"),
+        (
+            lambda w, b: (_good(w, b)[0] / 2, -_good(w, b)[1]),
+            "the gradient for W (shape (2, 2)) is 1/2 times the expected one; the gradient for y "
+            "has the wrong sign",
+        ),
+    ],
+)
+def test_a_wrong_parameter_is_diagnosed_alone(student, diagnosis):
+    assert_gradient(_good, LOSS, wrt={"W": W, "y": y}, points=3)
+    with pytest.raises(GradingFailure) as failure:
+        assert_gradient(student, LOSS, wrt={"W": W, "y": y}, points=3)
+    assert diagnosis in str(failure.value)
+
+
+def test_diagnose_gradient_says_the_others_are_right():
+    expected = [[2.0, 1.0, np.array([1.0, 2.0])], [4.0, 3.0, np.array([3.0, -1.0])]]
+    received = [[2.0, 1.0, np.array([-1.0, -2.0])], [4.0, 3.0, np.array([-3.0, 1.0])]]
+    assert (
+        diagnose_gradient(["w", "b", "v"], expected, received)
+        == "the gradient for v has the wrong sign; the others are right"
+    )
+    received[0][0] = 5.0  # w wrong without a pattern, v still a sign
+    assert diagnose_gradient(["w", "b", "v"], expected, received) == (
+        "the gradient for w is wrong; the gradient for v has the wrong sign; the others are right"
+    )
