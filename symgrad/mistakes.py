@@ -130,7 +130,7 @@ _RULE_MISTAKES: dict[str, Mistake] = {
     ),
     "exponential_no_log": Mistake(
         "exponential rule",
-        "the factor ln(a) of the exponential rule is missing: only eˣ is its own derivative",
+        "the exponential rule's factor ln(a) is missing (only eˣ is its own derivative)",
         "an exponential aᵘ with a base other than e is not its own derivative: the exponential "
         "rule brings in the natural logarithm of the base as a factor",
     ),
