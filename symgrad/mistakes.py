@@ -559,8 +559,8 @@ def wrong_diff(
     """Differentiate ``expr`` by ``var`` making ``mistake`` (everywhere, or only at ``site``).
 
     With ``mistake=None`` the result is the correct derivative. A mistake
-    with several wrong forms (a product term dropped: either one) uses the
-    first that applies.
+    with several wrong forms at one node (a product term dropped: either
+    one) uses the first that applies there.
 
     >>> from symgrad.parse import variable
     >>> x = variable("x")
@@ -574,11 +574,12 @@ def wrong_diff(
     walk = Differentiation(expr, var)
     if mistake is None:
         return walk.result
+    swaps: dict[tuple[str, sp.Expr], RuleArithmetic] = {}
     for swap in _swaps_of(mistake):
-        apps = [a for a in _sites(walk, swap) if site is None or a.node == site]
-        if apps:
-            return walk.with_swaps({(swap.rule, a.node): swap.wrong for a in apps})
-    return walk.result
+        for app in _sites(walk, swap):
+            if site is None or app.node == site:
+                swaps.setdefault((swap.rule, app.node), swap.wrong)
+    return walk.with_swaps(swaps)
 
 
 def sites(expr: sp.Expr, var: sp.Symbol, mistake: str) -> list[sp.Expr]:
