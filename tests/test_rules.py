@@ -10,6 +10,7 @@ import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from symgrad.errors import InputError
 from symgrad.functions import FUNCTIONS, relu, sigmoid, softplus
 from symgrad.numeric import compile_expr
 from symgrad.parse import parse, variable
@@ -268,19 +269,30 @@ def test_random_trees_match_sympy(expr):
     for var in (x, y):
         step = derive(expr, var)
         expected = sp.diff(expr, var)
-        assert sp.simplify(step.result - expected) == 0
-        fast = differentiate(expr, var)
-        assert sp.simplify(fast - step.result) == 0  # the engine without the steps' text
-        # An independent numeric route: compare both at seeded points.
-        f_step, f_sympy = compile_expr(step.result, [x, y]), compile_expr(expected, [x, y])
-        f_fast = compile_expr(fast, [x, y])
-        rng = random.Random(3)
-        for _ in range(5):
-            point = (rng.uniform(-2, 2), rng.uniform(-2, 2))
-            a, b, c = f_step(*point), f_sympy(*point), f_fast(*point)
-            if math.isfinite(a) and math.isfinite(b):
-                assert a == pytest.approx(b, rel=1e-9, abs=1e-9)
-                assert c == pytest.approx(b, rel=1e-9, abs=1e-9)
+        fast = differentiate(expr, var)  # the engine without the steps' text
+        assert _equal(step.result, expected)
+        assert _equal(fast, expected)
+        assert _equal(fast, step.result)
+
+
+def _equal(a: sp.Expr, b: sp.Expr) -> bool:
+    """SymPy simplifies a - b to 0, or (where simplify is too weak: 36**x against 6**(2*x))
+    the two agree at 30 seeded points, at least 5 of them finite; and, independently, at
+    every seeded point where both are finite."""
+    try:
+        fa, fb = compile_expr(a, [x, y]), compile_expr(b, [x, y])
+    except InputError:  # atan2, re, im: SymPy's complex view of |sqrt(x)|, where sqrt is real
+        positive = {x: sp.Symbol("x", positive=True), y: sp.Symbol("y", positive=True)}
+        return sp.simplify((a - b).xreplace(positive)) == 0
+    rng = random.Random(3)
+    compared = 0
+    for _ in range(30):
+        point = (rng.uniform(-2, 2), rng.uniform(-2, 2))
+        va, vb = fa(*point), fb(*point)
+        if math.isfinite(va) and math.isfinite(vb):
+            assert va == pytest.approx(vb, rel=1e-9, abs=1e-9)
+            compared += 1
+    return sp.simplify(a - b) == 0 or compared >= 5
 
 
 @pytest.mark.parametrize(
