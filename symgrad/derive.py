@@ -153,7 +153,9 @@ def grad(
                 )
     symbols = [variable(n) for n in names]
     structural = set(parsed.names) | used
-    derivatives = [sp.diff(parsed.expr, s) for s in symbols]
+    from symgrad.rules import differentiate
+
+    derivatives = [differentiate(parsed.expr, s) for s in symbols]
     if point is None:
         partials = tuple(
             Partial(n, s, d, n in structural) for n, s, d in zip(names, symbols, derivatives)
