@@ -26,6 +26,7 @@ from symgrad.derive import as_parsed
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.mistakes import (
     MISTAKES,
+    Evaluator,
     agree,
     close,
     describe,
@@ -339,14 +340,15 @@ def _diagnose(
     wrt: tuple[str, ...],
     points: Sequence[Sequence[float]],
 ) -> Diagnosis | None:
-    want = evaluate(expected, symbols, points)
+    values_of = Evaluator(symbols, points)  # the candidates share most of their nodes
+    want = values_of(expected)
     got = evaluate(answer, symbols, points)
     if len(set(wrt)) == 1:
         var = variable(wrt[0])
         others = [s for s in symbols if s != var]
         for wrong in wrong_derivations(function, var, len(wrt), others):
             try:
-                values = evaluate(wrong.derivative, symbols, points)
+                values = values_of(wrong.derivative)
             except InputError:  # a candidate floats cannot evaluate is no candidate
                 continue
             if agree(values, want) or not agree(values, got):

@@ -787,6 +787,63 @@ def evaluate(
     return [fn(*p) for p in points]
 
 
+class Evaluator:
+    """Float values of many related expressions at the same points, each subexpression once.
+
+    The wrong derivatives share almost all of their subexpressions with the
+    right one (only the nodes above the swapped rule differ), so the values of
+    every subexpression are kept: a candidate costs its new nodes only. Sums
+    and products are added and multiplied here; every other node is evaluated
+    by :func:`symgrad.numeric.compile_expr` applied to its arguments' values,
+    so the numbers are the ones :func:`evaluate` gives.
+
+    >>> from symgrad.parse import variable
+    >>> x = variable("x")
+    >>> values = Evaluator([x], [[0.0], [2.0]])
+    >>> values(sp.sin(x) ** 2 + 3 * x)
+    [0.0, 6.826821810431806]
+    >>> values(1 / x)
+    [inf, 0.5]
+    """
+
+    def __init__(self, symbols: Sequence[sp.Symbol], points: Sequence[Sequence[float]]):
+        self.symbols = list(symbols)
+        self.points = [list(p) for p in points]
+        self._known: dict[sp.Expr, list[float]] = {}
+        for i, s in enumerate(self.symbols):
+            self._known[s] = [float(p[i]) for p in self.points]
+
+    def __call__(self, expr: sp.Expr) -> list[float]:
+        known = self._known.get(expr)
+        if known is None:
+            known = self._values(expr)
+            self._known[expr] = known
+        return known
+
+    def _values(self, expr: sp.Expr) -> list[float]:
+        n = len(self.points)
+        if expr.is_Number or expr.is_NumberSymbol:
+            return [float(expr)] * n
+        if expr.is_Add or expr.is_Mul:
+            columns = [self(a) for a in expr.args]
+            if expr.is_Add:
+                return [sum(c[k] for c in columns) for k in range(n)]
+            return [math.prod(c[k] for c in columns) for k in range(n)]
+        from symgrad.numeric import compile_expr
+
+        args = expr.args
+        if args and all(isinstance(a, sp.Expr) for a in args) and not expr.is_Symbol:
+            dummies = [sp.Dummy(f"a{i}", real=True) for i in range(len(args))]
+            varying = [(d, a) for d, a in zip(dummies, args) if not a.is_number]
+            shell = expr.func(*(d if not a.is_number else a for d, a in zip(dummies, args)))
+            if shell.func is expr.func and shell.free_symbols == {d for d, _ in varying}:
+                fn = compile_expr(shell, [d for d, _ in varying])
+                columns = [self(a) for _, a in varying]
+                return [fn(*(c[k] for c in columns)) for k in range(n)]
+        fn = compile_expr(expr, self.symbols)
+        return [fn(*p) for p in self.points]
+
+
 def close(a: float, b: float, rtol: float = 1e-8, atol: float = 1e-10) -> bool:
     """Whether two finite floats agree within a relative and absolute tolerance."""
     return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= atol + rtol * max(abs(a), abs(b))
