@@ -18,16 +18,18 @@ from symgrad.mistakes import (
     MISTAKES,
     RULE_MISTAKES,
     SWAPS,
+    Evaluator,
     agree,
     describe,
     diagnose_gradient,
+    evaluate,
     sites,
     wrong_derivations,
     wrong_diff,
 )
 from symgrad.numeric import compile_expr
 from symgrad.parse import parse, variable
-from symgrad.rules import ARITHMETIC
+from symgrad.rules import ARITHMETIC, differentiate
 from symgrad.testing import GradingFailure, assert_gradient
 
 x, y = variable("x"), variable("y")
@@ -259,3 +261,14 @@ def test_diagnose_gradient_says_the_others_are_right():
     assert diagnose_gradient(["w", "b", "v"], expected, received) == (
         "the gradient for w is wrong; the gradient for v has the wrong sign; the others are right"
     )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expr=_trees())
+def test_the_shared_evaluator_gives_the_compiled_values(expr):
+    assume(not expr.has(sp.I))
+    points = [[0.0, 1.5], [-1.25, 0.5], [2.0, -3.0]]
+    shared = Evaluator([x, y], points)
+    for e in (expr, differentiate(expr, x), expr + 1):
+        for a, b in zip(shared(e), evaluate(e, [x, y], points)):
+            assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-12, abs=0)
