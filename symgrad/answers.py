@@ -24,7 +24,16 @@ import sympy as sp
 
 from symgrad.derive import as_parsed
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
-from symgrad.mistakes import MISTAKES, agree, close, evaluate, wrong_derivations
+from symgrad.mistakes import (
+    MISTAKES,
+    Evaluator,
+    agree,
+    close,
+    describe,
+    evaluate,
+    mistake_key,
+    wrong_derivations,
+)
 from symgrad.parse import Parsed, parse_names, variable
 from symgrad.printing import inline
 from symgrad.render import StyledLines
@@ -331,17 +340,22 @@ def _diagnose(
     wrt: tuple[str, ...],
     points: Sequence[Sequence[float]],
 ) -> Diagnosis | None:
-    want = evaluate(expected, symbols, points)
+    values_of = Evaluator(symbols, points)  # the candidates share most of their nodes
+    want = values_of(expected)
     got = evaluate(answer, symbols, points)
     if len(set(wrt)) == 1:
         var = variable(wrt[0])
         others = [s for s in symbols if s != var]
         for wrong in wrong_derivations(function, var, len(wrt), others):
-            values = evaluate(wrong.derivative, symbols, points)
+            try:
+                values = values_of(wrong.derivative)
+            except InputError:  # a candidate floats cannot evaluate is no candidate
+                continue
             if agree(values, want) or not agree(values, got):
                 continue
-            m = MISTAKES[wrong.mistake]
-            return Diagnosis(wrong.mistake, m.rule, m.description, m.hint, wrong.site, wrong.detail)
+            m, site = describe(wrong)
+            key = mistake_key(wrong)
+            return Diagnosis(key, m.rule, m.description, m.hint, site, wrong.detail)
     pairs = [(a, b) for a, b in zip(want, got) if math.isfinite(a) and math.isfinite(b)]
     if pairs and all(close(-a, b) for a, b in pairs):
         m = MISTAKES["sign"]

@@ -52,8 +52,13 @@ def differentiate(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
     >>> x = variable("x")
     >>> differentiate(x**3, x)
     3*x**2
+
+    It is the rule engine's derivative (:func:`symgrad.rules.differentiate`),
+    the same rules the steps show and the mistakes swap.
     """
-    return sp.diff(expr, var)
+    from symgrad.rules import differentiate as by_the_rules
+
+    return by_the_rules(expr, var)
 
 
 def partial_derivatives(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> list[sp.Expr]:

@@ -17,7 +17,7 @@ says so and uses SymPy's own derivative, never a silently different answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -342,6 +342,88 @@ def _name_parts(step: Step, parts: list[sp.Expr]) -> tuple[tuple[str, sp.Expr], 
     return tuple((_pick(step, i), part) for i, part in enumerate(parts))
 
 
+# -- the rules' arithmetic ----------------------------------------------------------------
+#
+# One home for how each rule makes a derivative out of its parts: ``rule(node, parts,
+# derivatives)``, where ``parts`` are the pieces the rule splits ``node`` into and
+# ``derivatives`` their derivatives (0 for a piece that is held constant). The steps
+# (:func:`derive`) and :func:`differentiate` both use these, and the mistake generator
+# (:mod:`symgrad.mistakes`) makes a mistake by swapping one of them at one node.
+
+Parts = tuple[sp.Expr, ...]
+RuleArithmetic = Callable[[sp.Expr, Parts, Parts], sp.Expr]
+
+
+def constant_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
+    """``c' = 0`` (a term of a sum that does not depend on the variable)."""
+    return sp.S.Zero
+
+
+def variable_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
+    """``x' = 1`` (the variable itself)."""
+    return sp.S.One
+
+
+def sum_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
+    """``(u + v + ...)' = u' + v' + ...``"""
+    return sp.Add(*derivatives)
+
+
+def constant_multiple_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
+    """``(c⋅u)' = c⋅u'``: parts ``(c, u)``."""
+    return parts[0] * derivatives[1]
+
+
+def product_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
+    """``(u⋅v⋅w)' = u'⋅v⋅w + u⋅v'⋅w + u⋅v⋅w'``, for any number of factors."""
+    terms = [sp.Mul(*parts[:i], d, *parts[i + 1 :]) for i, d in enumerate(derivatives) if d != 0]
+    return sp.Add(*terms)
+
+
+def quotient_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
+    """``(u/v)' = (u'⋅v - u⋅v')/v²``: parts ``(u, v)``."""
+    (u, v), (du, dv) = parts, derivatives
+    return (du * v - u * dv) / v**2
+
+
+def power_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
+    """``(gⁿ)' = n⋅gⁿ⁻¹⋅g'`` for a constant ``n`` (the chain rule when ``g`` is compound)."""
+    (base, n), dbase = parts, derivatives[0]
+    return n * base ** (n - 1) * dbase
+
+
+def exponential_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
+    """``(aᵍ)' = aᵍ⋅ln(a)⋅g'`` for a constant base ``a``."""
+    base, dg = parts[0], derivatives[1]
+    return node * sp.log(base) * dg
+
+
+def function_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
+    """``(f(g))' = f'(g)⋅g'`` for a function of the table (sin, log, sigmoid, ...)."""
+    return function_derivative(node) * derivatives[0]
+
+
+def logarithmic_rule(node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
+    """``(fᵍ)' = fᵍ⋅(g'⋅ln f + g⋅f'/f)`` when base and exponent both vary."""
+    (f, g), (df, dg) = parts, derivatives
+    return node * (dg * sp.log(f) + g * df / f)
+
+
+#: The engine's rules by name, as :class:`Differentiation` applies them.
+ARITHMETIC: dict[str, RuleArithmetic] = {
+    "constant": constant_rule,
+    "variable": variable_rule,
+    "sum": sum_rule,
+    "constant_multiple": constant_multiple_rule,
+    "product": product_rule,
+    "quotient": quotient_rule,
+    "power": power_rule,
+    "exponential": exponential_rule,
+    "function": function_rule,
+    "logarithmic": logarithmic_rule,
+}
+
+
 # -- the engine --------------------------------------------------------------------------
 
 _FUNCTION_RULES: dict[type, type[FunctionRule]] = {
@@ -366,12 +448,18 @@ def _placeholder(expr: sp.Expr, var: sp.Symbol) -> sp.Symbol:
     return sp.Symbol(name, real=True)
 
 
-def _chain(expr: sp.Expr, var: sp.Symbol, inner: sp.Expr, outer_of, outer_rule: str) -> Step:
-    """``expr = outer(inner)`` with a compound ``inner``: the chain rule."""
+def _chain(
+    expr: sp.Expr, var: sp.Symbol, inner: sp.Expr, outer_of, outer_rule: str, arithmetic
+) -> Step:
+    """``expr = outer(inner)`` with a compound ``inner``: the chain rule.
+
+    ``arithmetic(inner_derivative)`` is the rule's derivative of ``expr`` (see
+    :data:`ARITHMETIC`), the same one :func:`differentiate` uses.
+    """
     g = _placeholder(expr, var)
     outer = outer_of(g)
     inner_step = derive(inner, var)
-    result = sp.diff(outer, g).xreplace({g: inner}) * inner_step.result
+    result = arithmetic(inner_step.result)
     return ChainRule(expr, var, result, (inner_step,), outer, g, outer_rule)
 
 
@@ -381,24 +469,33 @@ def _derive_function(expr: sp.Expr, var: sp.Symbol) -> Step:
         return UnsupportedRule(expr, var, sp.diff(expr, var))
     (arg,) = expr.args
     if arg == var:
-        return rule(expr, var, sp.diff(expr, var))
-    return _chain(expr, var, arg, expr.func, rule.rule)
+        return rule(expr, var, function_rule(expr, (arg,), (sp.S.One,)))
+    arithmetic = lambda d: function_rule(expr, (arg,), (d,))  # noqa: E731
+    return _chain(expr, var, arg, expr.func, rule.rule, arithmetic)
+
+
+def function_derivative(expr: sp.Expr) -> sp.Expr:
+    """``f'(u)`` for ``expr = f(u)``, a function of the table above: the outer derivative."""
+    return expr.fdiff(1)
 
 
 def _derive_pow(expr: sp.Expr, var: sp.Symbol) -> Step:
     base, exponent = expr.base, expr.exp
     base_varies, exponent_varies = base.has(var), exponent.has(var)
+    parts = (base, exponent)
     if base_varies and exponent_varies:
         f_step, g_step = derive(base, var), derive(exponent, var)
-        result = expr * (g_step.result * sp.log(base) + exponent * f_step.result / base)
+        result = logarithmic_rule(expr, parts, (f_step.result, g_step.result))
         return LogarithmicDifferentiationRule(expr, var, result, (f_step, g_step))
     if base_varies:
         if base == var:
-            return PowerRule(expr, var, exponent * base ** (exponent - 1))
-        return _chain(expr, var, base, lambda g: g**exponent, PowerRule.rule)
+            return PowerRule(expr, var, power_rule(expr, parts, (sp.S.One, sp.S.Zero)))
+        arithmetic = lambda d: power_rule(expr, parts, (d, sp.S.Zero))  # noqa: E731
+        return _chain(expr, var, base, lambda g: g**exponent, PowerRule.rule, arithmetic)
     if exponent == var:
-        return ExponentialRule(expr, var, expr * sp.log(base))
-    return _chain(expr, var, exponent, lambda g: base**g, ExponentialRule.rule)
+        return ExponentialRule(expr, var, exponential_rule(expr, parts, (sp.S.Zero, sp.S.One)))
+    arithmetic = lambda d: exponential_rule(expr, parts, (sp.S.Zero, d))  # noqa: E731
+    return _chain(expr, var, exponent, lambda g: base**g, ExponentialRule.rule, arithmetic)
 
 
 def _derive_add(expr: sp.Expr, var: sp.Symbol) -> Step:
@@ -406,7 +503,7 @@ def _derive_add(expr: sp.Expr, var: sp.Symbol) -> Step:
     signs = tuple(-1 if t.could_extract_minus_sign() else 1 for t in terms)
     subs = tuple(derive(sign * t, var) for sign, t in zip(signs, terms))
     rule = DifferenceRule if -1 in signs[1:] else SumRule
-    result = sp.Add(*(sign * s.result for sign, s in zip(signs, subs)))
+    result = sum_rule(expr, terms, tuple(sign * s.result for sign, s in zip(signs, subs)))
     return rule(expr, var, result, subs, signs)
 
 
@@ -414,7 +511,8 @@ def _derive_mul(expr: sp.Expr, var: sp.Symbol) -> Step:
     constant, varying = expr.as_independent(var, as_Add=False)
     if constant != 1:
         inner = derive(varying, var)
-        return ConstantMultipleRule(expr, var, constant * inner.result, (inner,), constant)
+        result = constant_multiple_rule(expr, (constant, varying), (sp.S.Zero, inner.result))
+        return ConstantMultipleRule(expr, var, result, (inner,), constant)
     numerator, denominator = [], []
     for factor in varying.as_ordered_factors():
         if factor.is_Pow and factor.exp.is_number and factor.exp.is_negative:
@@ -424,11 +522,11 @@ def _derive_mul(expr: sp.Expr, var: sp.Symbol) -> Step:
     if denominator:
         u, v = sp.Mul(*numerator), sp.Mul(*denominator)
         du, dv = derive(u, var), derive(v, var)
-        result = (du.result * v - u * dv.result) / v**2
+        result = quotient_rule(expr, (u, v), (du.result, dv.result))
         return QuotientRule(expr, var, result, (du, dv))
     u, v = numerator[0], sp.Mul(*numerator[1:])
     du, dv = derive(u, var), derive(v, var)
-    return ProductRule(expr, var, du.result * v + u * dv.result, (du, dv))
+    return ProductRule(expr, var, product_rule(expr, (u, v), (du.result, dv.result)), (du, dv))
 
 
 def derive(expr: sp.Expr, var: sp.Symbol) -> Step:
@@ -484,3 +582,173 @@ RULES: tuple[type[Step], ...] = (
     UnsupportedRule,
     SimplifyStep,
 )
+
+
+# -- the derivative alone ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Application:
+    """One rule applied at one node: ``rule(node, parts, derivatives)`` (see :data:`ARITHMETIC`)."""
+
+    rule: str
+    node: sp.Expr
+    parts: Parts
+    derivatives: Parts
+
+
+#: A swapped rule: at ``(rule name, node)``, use this arithmetic instead of the right one.
+Swaps = Mapping[tuple[str, sp.Expr], RuleArithmetic]
+
+
+class Differentiation:
+    """The engine's derivative of ``expr`` by ``var``, with the rule applied at every node.
+
+    The walk is the one :func:`derive` takes (constant multiple, quotient and
+    product for a product; power, exponential or logarithmic differentiation
+    for a power; the function table and the chain rule for a function), with
+    each node's derivative computed once. :attr:`applications` lists every
+    rule application, and :meth:`with_swaps` recomputes the derivative with
+    some rules swapped at some nodes, redoing only the nodes above them.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> walk = Differentiation(x * sp.sin(x**2), x)
+    >>> walk.result
+    2*x**2*cos(x**2) + sin(x**2)
+    >>> [(a.rule, a.node) for a in walk.applications]
+    [('variable', x), ('power', x**2), ('function', sin(x**2)), ('product', x*sin(x**2))]
+    >>> forgot = lambda node, parts, ders: function_rule(node, parts, (1,))
+    >>> walk.with_swaps({("function", sp.sin(x**2)): forgot})
+    x*cos(x**2) + sin(x**2)
+    """
+
+    def __init__(self, expr: sp.Expr, var: sp.Symbol) -> None:
+        self.expr = expr
+        self.var = var
+        self.applications: list[Application] = []
+        self._memo: dict[sp.Expr, sp.Expr] = {}
+        self._depends: dict[sp.Expr, bool] = {}
+        self._parents: dict[sp.Expr, set[sp.Expr]] = {}
+        self._stack: list[sp.Expr] = []
+        self._swaps: Swaps = {}
+        self._record = True
+        self.result: sp.Expr = self._d(expr)
+        self._record = False
+
+    def with_swaps(self, swaps: Swaps) -> sp.Expr:
+        """The derivative with ``swaps[(rule, node)]`` used instead of ``rule`` at ``node``."""
+        above: set[sp.Expr] = set()
+        todo = [node for _, node in swaps]
+        while todo:
+            node = todo.pop()
+            if node not in above:
+                above.add(node)
+                todo.extend(self._parents.get(node, ()))
+        kept = {n: d for n, d in self._memo.items() if n not in above}
+        memo, self._memo, self._swaps = self._memo, kept, swaps
+        try:
+            return self._d(self.expr)
+        finally:
+            self._memo, self._swaps = memo, {}
+
+    # -- the walk -------------------------------------------------------------------
+
+    def depends(self, node: sp.Expr) -> bool:
+        """Whether ``node`` depends on the variable (memoised, bottom up)."""
+        known = self._depends.get(node)
+        if known is None:
+            if node.is_Symbol:
+                known = node == self.var
+            elif node.is_Atom:
+                known = False
+            elif node.is_Add or node.is_Mul or node.is_Pow or isinstance(node, sp.Function):
+                known = any(self.depends(a) for a in node.args)
+            else:  # bound variables (Derivative, Integral, ...): ask SymPy
+                known = node.has(self.var)
+            self._depends[node] = known
+        return known
+
+    def _d(self, node: sp.Expr) -> sp.Expr:
+        if self._record and self._stack:
+            self._parents.setdefault(node, set()).add(self._stack[-1])
+        known = self._memo.get(node)
+        if known is not None:
+            return known
+        self._stack.append(node)
+        try:
+            result = self._derive(node)
+        finally:
+            self._stack.pop()
+        self._memo[node] = result
+        return result
+
+    def _apply(self, rule: str, node: sp.Expr, parts: Parts, derivatives: Parts) -> sp.Expr:
+        if self._record:
+            self.applications.append(Application(rule, node, parts, derivatives))
+        arithmetic = self._swaps.get((rule, node)) if self._swaps else None
+        return (arithmetic or ARITHMETIC[rule])(node, parts, derivatives)
+
+    def _derive(self, node: sp.Expr) -> sp.Expr:
+        if node == self.var:
+            return self._apply("variable", node, (), ())
+        if not self.depends(node):
+            return sp.S.Zero
+        if node.is_Add:
+            derivatives = []
+            for term in node.args:
+                if self.depends(term):
+                    derivatives.append(self._d(term))
+                else:
+                    if self._record:
+                        self._parents.setdefault(term, set()).add(node)
+                    derivatives.append(self._apply("constant", term, (), ()))
+            return self._apply("sum", node, node.args, tuple(derivatives))
+        if node.is_Mul:
+            return self._mul(node)
+        if node.is_Pow:
+            base, exponent = node.args
+            parts = (base, exponent)
+            if not self.depends(exponent):
+                return self._apply("power", node, parts, (self._d(base), sp.S.Zero))
+            if not self.depends(base):
+                return self._apply("exponential", node, parts, (sp.S.Zero, self._d(exponent)))
+            ders = (self._d(base), self._d(exponent))
+            return self._apply("logarithmic", node, parts, ders)
+        if isinstance(node, sp.Function) and node.func in _FUNCTION_RULES and len(node.args) == 1:
+            (arg,) = node.args
+            return self._apply("function", node, (arg,), (self._d(arg),))
+        return sp.diff(node, self.var)  # no rule: SymPy's derivative, as derive() says
+
+    def _mul(self, node: sp.Expr) -> sp.Expr:
+        constant, varying = [], []
+        for factor in node.args:
+            (varying if self.depends(factor) else constant).append(factor)
+        if constant:
+            c, u = sp.Mul(*constant), sp.Mul(*varying)
+            return self._apply("constant_multiple", node, (c, u), (sp.S.Zero, self._d(u)))
+        numerator, denominator = [], []
+        for factor in varying:
+            if factor.is_Pow and factor.exp.is_number and factor.exp.is_negative:
+                denominator.append(factor.base ** (-factor.exp))
+            else:
+                numerator.append(factor)
+        if denominator and numerator:
+            u, v = sp.Mul(*numerator), sp.Mul(*denominator)
+            return self._apply("quotient", node, (u, v), (self._d(u), self._d(v)))
+        parts = tuple(varying)
+        return self._apply("product", node, parts, tuple(self._d(f) for f in parts))
+
+
+def differentiate(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+    """The derivative of ``expr`` by ``var`` by symgrad's rules, without the steps' text.
+
+    The same rules as :func:`derive` (so the same result), each subexpression
+    differentiated once: a sum of ``n`` terms costs ``n`` term derivatives.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> differentiate(x * sp.sin(x**2), x)
+    2*x**2*cos(x**2) + sin(x**2)
+    >>> differentiate(sp.exp(x) / x, x)
+    (x*exp(x) - exp(x))/x**2
+    """
+    return Differentiation(expr, var).result

@@ -199,47 +199,10 @@ def _show(value) -> str:
 
 
 def _diagnose(params: list[_Param], expected: list[list[Any]], received: list[list[Any]]) -> str:
-    """A pattern that explains every mismatch, or which gradients are wrong."""
-    import numpy as np
+    """A pattern that explains every mismatch, or which gradients are wrong and how."""
+    from symgrad.mistakes import diagnose_gradient
 
-    pairs = [
-        (e, r)
-        for ep, rp in zip(expected, received)
-        for e, r in zip(_flat(ep), _flat(rp))
-        if math.isfinite(e) and math.isfinite(r)
-    ]
-    tiny = 1e-12
-    nonzero = [(e, r) for e, r in pairs if abs(e) > tiny or abs(r) > tiny]
-    if nonzero and all(abs(r) <= tiny for _, r in nonzero):
-        return "every entry is 0: is the gradient computed at all?"
-    if nonzero and all(abs(e) > tiny for e, _ in nonzero):
-        ratios = [r / e for e, r in nonzero]
-        if all(math.isclose(q, ratios[0], rel_tol=1e-6) for q in ratios):
-            if math.isclose(ratios[0], -1.0, rel_tol=1e-6):
-                return "every entry has the wrong sign: check the sign of the error term"
-            import sympy as sp
-
-            k = sp.nsimplify(ratios[0], rational=True, tolerance=1e-6)
-            return (
-                f"every entry is {k} times the expected one: a constant factor is off"
-                " (the 2 from differentiating a square? a sum taken as a mean?)"
-            )
-    wrong = []
-    for i, p in enumerate(params):
-        ok = all(
-            np.allclose(np.ravel(e[i]), np.ravel(r[i]), rtol=1e-6, atol=1e-9)
-            for e, r in zip(expected, received)
-        )
-        if ok:
-            continue
-        square = len(p.shape) == 2 and p.shape[0] == p.shape[1]
-        if square and all(np.allclose(e[i].T, r[i]) for e, r in zip(expected, received)):
-            wrong.append(f"the gradient for {p.label} is transposed")
-        else:
-            wrong.append(f"the gradient for {p.label} is wrong")
-    if wrong and len(wrong) < len(params):
-        return "; ".join(wrong) + "; the others are right"
-    return "no simple pattern (a sign, a constant factor, a transpose) explains the difference"
+    return diagnose_gradient([p.label for p in params], expected, received)
 
 
 def assert_gradient(
