@@ -74,6 +74,24 @@ def test_kill_9_in_the_middle_of_a_write_leaves_the_old_file_whole(tmp_path):
     assert target.read_bytes() == b"the old picture"
 
 
+def test_sigterm_in_the_middle_of_a_write_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "old.png"
+    target.write_bytes(b"the old picture")
+    code = (
+        "import os, signal, sys, time\n"
+        "from symgrad.files import write_atomic\n"
+        "def half(f):\n"
+        "    f.write(b'x' * 100_000)\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    time.sleep(5)\n"
+        "write_atomic(sys.argv[1], half)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(target)], timeout=60)
+    assert proc.returncode == 143
+    assert target.read_bytes() == b"the old picture"
+    assert [p.name for p in tmp_path.iterdir()] == ["old.png"]
+
+
 def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_file(tmp_path):
     target = tmp_path / "old.png"
     target.write_bytes(b"old")
