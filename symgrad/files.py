@@ -115,6 +115,31 @@ def write_atomic(
     and leaves the target as it was.
     """
     target = check_target(path, suffix)
+    with _sigterm_cleans_up():
+        return _write(target, write)
+
+
+@contextlib.contextmanager
+def _sigterm_cleans_up() -> Iterator[None]:
+    """While a temporary file exists, SIGTERM ends the run through Python (exit 143), so the
+    temporary file is removed instead of left behind."""
+    import signal
+
+    def stop(signum, frame):
+        raise SystemExit(143)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: nothing to install
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _write(target: Path, write: Callable[[IO[bytes]], Any]) -> Path:
     try:
         fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     except OSError as err:

@@ -363,6 +363,10 @@ def _stderr_is_terminal() -> bool:
         return False
     isatty = getattr(sys.stderr, "isatty", None)
     try:
-        return bool(isatty and isatty())
+        if not (isatty and isatty()):
+            return False
     except (ValueError, OSError):
         return False
+    from symgrad.output import needs_ascii
+
+    return not needs_ascii(sys.stderr)  # the spinner's characters must be printable

@@ -74,6 +74,24 @@ def test_kill_9_in_the_middle_of_a_write_leaves_the_old_file_whole(tmp_path):
     assert target.read_bytes() == b"the old picture"
 
 
+def test_sigterm_in_the_middle_of_a_write_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "old.png"
+    target.write_bytes(b"the old picture")
+    code = (
+        "import os, signal, sys, time\n"
+        "from symgrad.files import write_atomic\n"
+        "def half(f):\n"
+        "    f.write(b'x' * 100_000)\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    time.sleep(5)\n"
+        "write_atomic(sys.argv[1], half)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(target)], timeout=60)
+    assert proc.returncode == 143
+    assert target.read_bytes() == b"the old picture"
+    assert [p.name for p in tmp_path.iterdir()] == ["old.png"]
+
+
 def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_file(tmp_path):
     target = tmp_path / "old.png"
     target.write_bytes(b"old")
@@ -127,46 +145,42 @@ def test_a_plot_into_a_missing_folder_is_one_line(capsys, tmp_path):
 def test_lesson_figures_go_to_a_private_folder_of_this_run(tmp_path):
     env = os.environ | {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     env.pop("SYMGRAD_FIGURES", None)
+    code = "from symgrad.lessons import figure_path; print(figure_path('01_tangent.png'))"
     runs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "symgrad", "lesson", "show", "1", "--format", "json"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-        )
-        for _ in range(2)
+        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+        for _ in range(3)
     ]
-    for proc in runs:
-        out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err
-    folders = sorted((tmp_path / "cache" / "symgrad").iterdir())
-    assert len(folders) == 2  # two parallel runs, two folders: never the same file
-    for folder in folders:
-        assert folder.stat().st_mode & 0o777 == 0o700
-        assert [p.name for p in folder.iterdir()] == ["01_tangent.png"]
-    assert (tmp_path / "cache" / "symgrad").stat().st_mode & 0o777 == 0o700
+    paths = [Path(proc.communicate(timeout=120)[0].strip()) for proc in runs]
+    assert len({p.parent for p in paths}) == 3  # parallel runs never share a file
+    base = tmp_path / "cache" / "symgrad"
+    assert base.stat().st_mode & 0o777 == 0o700
+    for path in paths:
+        assert path.name == "01_tangent.png" and path.parent.parent == base
+        assert path.parent.stat().st_mode & 0o777 == 0o700
 
 
-def test_a_planted_link_in_the_figures_folder_is_refused(tmp_path):
+def test_a_planted_link_in_the_figures_folder_is_refused(capsys, monkeypatch, tmp_path):
     thesis = tmp_path / "thesis.txt"
     thesis.write_text("years of work")
     figures = tmp_path / "figures"
     figures.mkdir()
     (figures / "01_tangent.png").symlink_to(thesis)
-    proc = symgrad("lesson", "run", "1", "--no-input", "--figures", str(figures))
-    assert proc.returncode == 2
-    assert "symbolic link" in one_line(proc.stderr)
+    monkeypatch.setenv("SYMGRAD_FIGURES", str(figures))  # restored after the test
+    code, _, err = run(capsys, "lesson", "run", "1", "--no-input", "--figures", str(figures))
+    assert code == 2
+    assert "symbolic link" in one_line(err)
     assert thesis.read_text() == "years of work"
 
 
-def test_figures_naming_a_file_is_refused(capsys, tmp_path):
+def test_figures_naming_a_file_is_refused(capsys, monkeypatch, tmp_path):
     a_file = tmp_path / "f.txt"
     a_file.write_text("x")
-    code, _, err = run(capsys, "lesson", "show", "1", "--figures", str(a_file))
+    monkeypatch.setenv("SYMGRAD_FIGURES", str(a_file))
+    code, _, err = run(capsys, "lesson", "list", "--figures", str(a_file))
     assert code == 2 and "is a file, not a folder" in one_line(err)
 
 
-def test_a_read_only_folder(capsys, tmp_path):
+def test_a_read_only_folder(capsys, monkeypatch, tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
     folder.chmod(0o555)
@@ -177,7 +191,8 @@ def test_a_read_only_folder(capsys, tmp_path):
         else:
             assert code == 2 and "Permission denied" in one_line(err)
             assert list(folder.iterdir()) == []
-        code, _, err = run(capsys, "lesson", "show", "1", "--figures", str(folder))
+        monkeypatch.setenv("SYMGRAD_FIGURES", str(folder))
+        code, _, err = run(capsys, "lesson", "list", "--figures", str(folder))
         assert code == (0 if IS_ROOT else 2)
         if not IS_ROOT:
             assert "not writable" in one_line(err)

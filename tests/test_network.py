@@ -257,3 +257,22 @@ def test_a_loss_beyond_float64_is_not_checked_and_says_why():
     result = critic(spec)
     assert not result.check.ok and result.exit_code == 1
     assert "not checked" in result.check.explain() and "float64" in result.check.explain()
+
+
+def test_explain_says_which_x_is_meant_when_a_parameter_prints_like_an_input():
+    result = critic(renamed(["x", "t", "out/W", "out/b"]), explain="x[0,2]")
+    text = "\n".join(t for t, _ in result.explain)
+    assert "not the parameter of that name" in text
+    assert repr(float(result.gradients["x"][0, 2])) in text
+    assert result.gradients["x"].tolist() == BASE.gradients["critic/hidden/W"].tolist()
+
+
+def test_a_check_beyond_its_budget_checks_a_random_sample_and_says_so(monkeypatch):
+    from symgrad.network import gradcheck
+
+    monkeypatch.setattr(gradcheck, "CHECK_WORK", 1.0)
+    monkeypatch.setattr(gradcheck, "MIN_CHECKED", 10)
+    result = critic(random_spec([(8, "tanh"), (1, "linear")]), exact=False)
+    assert result.check.ok and result.check.checked == 10
+    assert "10 of 41 (chosen at random, seed 0" in result.check.explain()
+    assert result.check.to_dict()["partials"] == 41

@@ -10,7 +10,7 @@ from typing import Any
 from symgrad.errors import InputError
 from symgrad.network.gradcheck import GradientCheck, check_gradient
 from symgrad.network.load import load_network
-from symgrad.network.model import Gradient, Network, describe, forward, size, unflatten
+from symgrad.network.model import Gradient, Network, Node, describe, forward, size, unflatten
 
 __all__ = ["CriticResult", "critic", "EXACT_BUDGET", "SHOWN_STATES"]
 
@@ -347,5 +347,15 @@ def _explain(net, grad: Gradient, p: int, params, states, targets, flat_grads):
     if any(e.has(sp.Heaviside) for _, e in chain):
         lines.append(
             ("    θ is the Heaviside step, relu's slope: 0 at the kink, as in TensorFlow", "dim")
+        )
+    shown = {s for _, e in chain for s in e.free_symbols} | {s for s, _ in chain}
+    alike = sorted({s.name for s in shown if isinstance(s, Node)} & {p.name for p in grad.params})
+    if alike:
+        lines.append(
+            (
+                f"    {alike[0]} here is the network's own quantity (x[i] input i, t[k] target k, "
+                "L/z and L/a layer L's values), not the parameter of that name",
+                "dim",
+            )
         )
     return tuple(lines)
