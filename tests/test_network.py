@@ -270,9 +270,8 @@ def test_explain_says_which_x_is_meant_when_a_parameter_prints_like_an_input():
 def test_a_check_beyond_its_budget_checks_a_random_sample_and_says_so(monkeypatch):
     from symgrad.network import gradcheck
 
-    monkeypatch.setattr(gradcheck, "CHECK_WORK", 1.0)
-    monkeypatch.setattr(gradcheck, "MIN_CHECKED", 10)
+    monkeypatch.setattr(gradcheck, "FULL_CHECK", 10)
     result = critic(random_spec([(8, "tanh"), (1, "linear")]), exact=False)
-    assert result.check.ok and result.check.checked == 10
-    assert "10 of 41 (chosen at random, seed 0" in result.check.explain()
-    assert result.check.to_dict()["partials"] == 41
+    assert result.check.ok and result.check.checked == 5 and result.check.directions == 3
+    assert "3 random directional derivatives and 5 of the 41 partials" in result.check.explain()
+    assert result.check.to_dict()["parameters"] == 41
