@@ -27,11 +27,11 @@ import re
 import sys
 import unicodedata
 
+from symgrad.errors import EXIT_INPUT, SymgradError
+
 TYPE_CHECKING = False  # typing itself costs the light answers (--help) a quarter of their time
 if TYPE_CHECKING:
     from typing import IO, Any
-
-from symgrad.errors import EXIT_INPUT, SymgradError
 
 FORMATS = ("auto", "rich", "plain", "json", "latex")
 PLAIN_WIDTH = 100
