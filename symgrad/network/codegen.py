@@ -102,6 +102,9 @@ def blas_threads(work: int):
     controller = _controller()
     if controller is None:  # pragma: no cover - threadpoolctl is a dependency
         return contextlib.nullcontext()
+    blas = [lib for lib in controller.lib_controllers if lib.user_api == "blas"]
+    if all(lib.num_threads == 1 for lib in blas):  # already one thread: nothing to change
+        return contextlib.nullcontext()
     return controller.limit(limits=1, user_api="blas")
 
 
