@@ -21,6 +21,7 @@ import sympy as sp
 from common import exponent, interleaved, load, ms, target_line
 
 from symgrad.check import check_gradient
+from symgrad.derive import partial_derivatives
 from symgrad.numeric import compile_expr
 from symgrad.parse import variable
 
@@ -37,7 +38,7 @@ def problem(n: int):
         ]
     )
     point = {s: sp.Rational(i % 7 + 1, 10) for i, s in enumerate(xs)}
-    grads = [sp.diff(f, s) for s in xs]
+    grads = partial_derivatives(f, xs)  # equal to sympy.diff of each, in linear time
     return f, xs, point, grads
 
 

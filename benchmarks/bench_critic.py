@@ -1,40 +1,47 @@
-"""The Critic at scale: the exact gradient of a dense network's MSE loss, built, evaluated, checked.
+"""The Critic at scale: building, evaluating and checking a dense network's exact gradient.
 
-Network 3 → H → H → 1 (relu, tanh, linear), batch of 8 for the check, 100,000
-states for the evaluation. Targets (ratios measured in this run):
+Network 3 → H → H → 1 (relu, tanh, linear), mean-square loss. Every figure is
+a ratio to a baseline measured in the same run (CPU time, medians,
+interleaved), with the machine's load next to it:
 
-- building the gradient and its evaluator (symbolic reverse mode + cse +
-  generated code) at about 2,000 parameters: at most 10 s;
-- its cost grows no faster than N^2.1 from about 500 to about 2,000 parameters;
-- evaluating the gradient over 100,000 states: at most 1.5x the time of
-  ``torch.autograd`` (float64, one thread) on the same numbers, and at most
-  1.5x its peak memory (each measured in a fresh process).
+- evaluation of the gradient against ``torch.autograd`` (float64, one thread
+  for both: BLAS threads are pinned with threadpoolctl, torch with
+  ``set_num_threads``) at 8, 1,000 and 100,000 states, at about 2,000 and
+  20,000 parameters: at most 1.5x;
+- the independent check (random directions and a random sample of partials,
+  central differences of the loss) against one evaluation, 1,000 states: at
+  most 20x;
+- building the gradient and its evaluator: at most 10 s of CPU time at about
+  20,000 parameters, with the growth exponent over four sizes;
+- peak memory of one evaluation over 100,000 states at about 20,000
+  parameters against torch's, each in a fresh process: at most 1.5x.
 
-Without torch the comparison is skipped (torch is a benchmark-only dependency:
-``pip install torch==2.13.0``). ``--naive`` also times ``sympy.diff`` plus
-``lambdify`` of the whole loss on a 41-parameter network, the route this replaces.
+torch is a benchmark-only dependency (``pip install torch==2.13.0``); without
+it the comparisons with torch are skipped.
 
-    python benchmarks/bench_critic.py [--runs 3] [--naive]
+    python benchmarks/bench_critic.py [--runs 7] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import json
 import math
-import statistics
 import subprocess
 import sys
-import time
+
+from common import cpu_once, exponent, interleaved, load, ms, target_line
 
 BUILD_TARGET = 10.0
-GROWTH_TARGET = 2.1
 TIME_TARGET = 1.5
+CHECK_TARGET = 20.0
 MEMORY_TARGET = 1.5
-SMALL, LARGE = 20, 42  # hidden units: 521 and 2,017 parameters
-NAIVE = 4  # 41 parameters: the naive route already takes seconds (minutes at 113)
-BATCH = 100_000
+HIDDEN = (20, 42, 80, 138)  # 521, 2,017, 6,961 and 19,873 parameters
+COMPARED = (42, 138)
+STATES = (8, 1_000, 100_000)
+MEMORY_STATES = 100_000
 
 
 def layers(hidden: int) -> list[tuple[int, str]]:
@@ -55,34 +62,52 @@ def data(hidden: int, batch: int, seed: int = 0):
 
 
 def build(hidden: int) -> tuple[float, object]:
-    """Seconds to build the symbolic gradient and compile its evaluator."""
+    """CPU seconds to build the symbolic gradient and compile its evaluator."""
     from symgrad.network import Network
     from symgrad.network.codegen import compile_program
 
-    start = time.perf_counter()
-    net = Network.from_layers(3, layers(hidden))
-    g = net.gradient()
-    program = compile_program(g.all_outputs(), g.samples, g.params, g.assignments)
-    program.function  # noqa: B018 - compile the generated code too
-    return time.perf_counter() - start, program
+    holder = {}
+
+    def work():
+        net = Network.from_layers(3, layers(hidden))
+        g = net.gradient()
+        program = compile_program(g.all_outputs(), g.samples, g.params, g.assignments)
+        program.function  # noqa: B018 - compile the generated code too
+        holder["program"] = program
+
+    return cpu_once(work), holder["program"]
 
 
-def check_small_batch(hidden: int) -> tuple[float, bool, int]:
-    """Evaluate on a batch of 8 and check every partial by central differences."""
+def runners(hidden: int, batch: int, program):
+    """The two gradient evaluations on the same numbers, and their largest difference."""
     import numpy as np
 
-    from symgrad.network import check_gradient
-
-    _, program = build(hidden)
-    net, params, states, targets = data(hidden, 8)
+    net, params, states, targets = data(hidden, batch)
     flat = np.concatenate([params[n].ravel() for n in net.param_names])
-    start = time.perf_counter()
-    sums = program.evaluate(np.hstack([states, targets]), flat) / 8
-    check = check_gradient(net, params, states, targets, "mean_square", sums[2:])
-    return time.perf_counter() - start, check.ok, net.num_params
+    samples = np.hstack([states, targets])
+
+    def ours():
+        return program.evaluate(samples, flat)[2:] / batch
+
+    theirs = None
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        torch.set_num_threads(1)
+        ps = [torch.tensor(params[n], requires_grad=True) for n in net.param_names]
+        x, t = torch.tensor(states), torch.tensor(targets)
+
+        def theirs():
+            h1 = torch.relu(x @ ps[0] + ps[1])
+            h2 = torch.tanh(h1 @ ps[2] + ps[3])
+            out = h2 @ ps[4] + ps[5]
+            loss = ((t - out) ** 2).mean()
+            return torch.cat([g.reshape(-1) for g in torch.autograd.grad(loss, ps)]).numpy()
+
+    return net, params, states, targets, ours, theirs
 
 
-# -- evaluation over 100,000 states, each in a fresh process -----------------------------
+# -- peak memory over 100,000 states, each in a fresh process ----------------------------
 
 
 def _reset_peak() -> None:
@@ -99,40 +124,21 @@ def _status(key: str) -> float:
 
 
 def child(kind: str) -> None:
-    import numpy as np
+    from threadpoolctl import threadpool_limits
 
-    net, params, states, targets = data(LARGE, BATCH)
-    flat = np.concatenate([params[n].ravel() for n in net.param_names])
-    if kind == "symgrad":
-        _, program = build(LARGE)
-        samples = np.hstack([states, targets])
-
-        def run():
-            return program.evaluate(samples, flat)[2:] / BATCH
-    else:
-        import torch
-
-        torch.set_num_threads(1)
-        ps = [torch.tensor(params[n], requires_grad=True) for n in net.param_names]
-        x, t = torch.tensor(states), torch.tensor(targets)
-
-        def run():
-            h1 = torch.relu(x @ ps[0] + ps[1])
-            h2 = torch.tanh(h1 @ ps[2] + ps[3])
-            out = h2 @ ps[4] + ps[5]
-            loss = ((t - out) ** 2).mean()
-            return torch.cat([g.reshape(-1) for g in torch.autograd.grad(loss, ps)]).numpy()
-
-    run()  # warm up
-    times, peaks = [], []
-    for _ in range(3):
-        before = _status("VmRSS")
-        _reset_peak()
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-        peaks.append(_status("VmHWM") - before)
-    print(json.dumps({"time": min(times), "memory": max(peaks), "grad": list(map(float, result))}))
+    hidden = COMPARED[-1]
+    program = build(hidden)[1] if kind == "symgrad" else None
+    *_, ours, theirs = runners(hidden, MEMORY_STATES, program)
+    run = ours if kind == "symgrad" else theirs
+    with threadpool_limits(1):
+        run()  # warm up
+        peaks = []
+        for _ in range(2):
+            before = _status("VmRSS")
+            _reset_peak()
+            run()
+            peaks.append(_status("VmHWM") - before)
+    print(json.dumps({"memory": max(peaks)}))
 
 
 def in_child(kind: str) -> dict:
@@ -142,90 +148,93 @@ def in_child(kind: str) -> dict:
     return json.loads(out.stdout)
 
 
-def naive(hidden: int) -> float:
-    """sympy.diff of the expanded loss for every parameter, then lambdify: the slow route."""
-    import sympy as sp
-
-    from symgrad.network import Network
-
-    net = Network.from_layers(3, layers(hidden))
-    g = net.gradient()
-    defs = g.definitions()
-    start = time.perf_counter()
-    loss = g.loss
-    for sym, expr in reversed(g.assignments):  # the loss as one expression of the parameters
-        if not sym.name.startswith("∂"):
-            loss = loss.xreplace({sym: expr})
-    grads = [sp.diff(loss, p) for p in g.params]
-    sp.lambdify(list(g.samples) + list(g.params), grads, "numpy")
-    del defs
-    return time.perf_counter() - start
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--naive", action="store_true", help="also time sympy.diff + lambdify")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="skip 100,000 states and memory")
     parser.add_argument("--child", choices=("symgrad", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child)
         return 0
-    ok = True
-    small, large = [], []
-    for _ in range(args.runs):  # interleaved
-        small.append(build(SMALL)[0])
-        large.append(build(LARGE)[0])
-    t_small, t_large = statistics.median(small), statistics.median(large)
-    from symgrad.network import Network
+    from threadpoolctl import threadpool_limits
 
-    n_small = Network.from_layers(3, layers(SMALL)).num_params
-    n_large = Network.from_layers(3, layers(LARGE)).num_params
-    growth = math.log(t_large / t_small) / math.log(n_large / n_small)
-    print(f"build gradient + evaluator, {n_small} params: {t_small:.2f} s")
+    from symgrad.network import Network, check_gradient
+
+    ok = True
+    print(f"the Critic's gradient, network 3-H-H-1; CPU time, medians; {load()}")
+    sizes, builds, programs = [], [], {}
+    for hidden in HIDDEN:
+        seconds, programs[hidden] = build(hidden)
+        sizes.append(Network.from_layers(3, layers(hidden)).num_params)
+        builds.append(seconds)
+        print(f"  build, {sizes[-1]:>6,} parameters: {seconds:6.2f} s")
+    ok &= builds[-1] <= BUILD_TARGET
+    print(target_line(f"build at {sizes[-1]:,} parameters", builds[-1], BUILD_TARGET, " s"))
     print(
-        f"build gradient + evaluator, {n_large} params: {t_large:.2f} s "
-        f"(target ≤ {BUILD_TARGET:.0f} s) {'ok' if t_large <= BUILD_TARGET else 'MISSED'}"
+        f"growth of the build time, {sizes[0]:,} to {sizes[-1]:,} parameters: N^{exponent(sizes, builds):.2f}"
     )
-    print(
-        f"growth exponent {n_small} → {n_large}: N^{growth:.2f} "
-        f"(target ≤ N^{GROWTH_TARGET}) {'ok' if growth <= GROWTH_TARGET else 'MISSED'}"
-    )
-    ok &= t_large <= BUILD_TARGET and growth <= GROWTH_TARGET
-    seconds, checked, n = check_small_batch(LARGE)
-    print(
-        f"evaluate + central-difference check of all {n} partials, batch 8: {seconds:.2f} s, {'agrees' if checked else 'DISAGREES'}"
-    )
-    ok &= checked
-    if args.naive:
-        tiny = Network.from_layers(3, layers(NAIVE)).num_params
-        slow, fast = naive(NAIVE), build(NAIVE)[0]
+    has_torch = importlib.util.find_spec("torch") is not None
+    if not has_torch:
+        print("torch is not installed: the comparisons with torch.autograd are skipped")
+    with threadpool_limits(1):
+        for hidden in COMPARED:
+            n = sizes[HIDDEN.index(hidden)]
+            for batch in STATES:
+                if args.quick and batch > 10_000:
+                    continue
+                net, params, states, targets, ours, theirs = runners(
+                    hidden, batch, programs[hidden]
+                )
+                runs = max(3, args.runs // 2) if batch > 10_000 else args.runs
+                if batch == 1_000:
+                    grads = ours()
+                    check = check_gradient(net, params, states, targets, "mean_square", grads)
+                    assert check.ok, check.explain()
+                    evaluation, checking = interleaved(
+                        [
+                            ours,
+                            functools.partial(
+                                check_gradient, net, params, states, targets, "mean_square", grads
+                            ),
+                        ],
+                        runs,
+                    )
+                    ok &= checking / evaluation <= CHECK_TARGET
+                    print(
+                        target_line(
+                            f"check of {n:,} parameters, {batch:,} states / one evaluation",
+                            checking / evaluation,
+                            CHECK_TARGET,
+                        )
+                    )
+                if theirs is None:
+                    continue
+                diff = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(ours(), theirs()))
+                mine, torch_time = interleaved([ours, theirs], runs)
+                print(
+                    f"  {n:>6,} parameters, {batch:>7,} states: symgrad {ms(mine)}, "
+                    f"torch.autograd {ms(torch_time)} (gradients differ by {diff:.0e})"
+                )
+                ok &= mine / torch_time <= TIME_TARGET and diff < 1e-9
+                print(
+                    target_line(
+                        f"evaluation, {n:,} parameters, {batch:,} states / torch.autograd",
+                        mine / torch_time,
+                        TIME_TARGET,
+                    )
+                )
+    if has_torch and not args.quick:
+        ours_m, theirs_m = in_child("symgrad")["memory"], in_child("torch")["memory"]
         print(
-            f"naive sympy.diff + lambdify, {tiny} params: {slow:.2f} s, "
-            f"symgrad {fast:.2f} s ({slow / fast:.0f}x faster)"
+            f"  peak memory, {MEMORY_STATES:,} states: symgrad +{ours_m:.0f} MiB, torch +{theirs_m:.0f} MiB"
         )
-    ours = in_child("symgrad")
-    print(f"symgrad, {BATCH:,} states: {ours['time']:.3f} s, peak +{ours['memory']:.0f} MiB")
-    if importlib.util.find_spec("torch") is None:
-        print("torch is not installed: the torch.autograd comparison was skipped")
-        return 0 if ok else 1
-    theirs = in_child("torch")
-    print(
-        f"torch.autograd (float64, 1 thread): {theirs['time']:.3f} s, peak +{theirs['memory']:.0f} MiB"
-    )
-    same = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(ours["grad"], theirs["grad"]))
-    print(f"largest difference between the two gradients: {same:.1e}")
-    time_ratio = ours["time"] / theirs["time"]
-    memory_ratio = ours["memory"] / max(theirs["memory"], 1e-9)
-    print(
-        f"time ratio {time_ratio:.2f}x (target ≤ {TIME_TARGET}x) "
-        f"{'ok' if time_ratio <= TIME_TARGET else 'MISSED'}"
-    )
-    print(
-        f"memory ratio {memory_ratio:.2f}x (target ≤ {MEMORY_TARGET}x) "
-        f"{'ok' if memory_ratio <= MEMORY_TARGET else 'MISSED'}"
-    )
-    ok &= time_ratio <= TIME_TARGET and memory_ratio <= MEMORY_TARGET and same < 1e-9
+        ok &= ours_m / theirs_m <= MEMORY_TARGET
+        print(
+            target_line(
+                f"memory at {sizes[-1]:,} parameters / torch", ours_m / theirs_m, MEMORY_TARGET
+            )
+        )
     return 0 if ok else 1
 
 

@@ -48,7 +48,7 @@ _LAZY: dict[str, str] = {
 }
 
 #: Public functions that share their name with a submodule.
-_SHADOWED = ("parse",)
+_SHADOWED = ("parse", "session")
 
 
 def _load(name: str):

@@ -94,6 +94,10 @@ print(symgrad.parse("2x^2").expr)                     # the function, although a
 import symgrad.parse                                  # the submodule is importable...
 from symgrad.parse import parse, Parsed               # ...and names import from it
 assert callable(symgrad.parse) and symgrad.parse is parse
+import symgrad.session                                # the same for session
+assert symgrad.session.__name__ == "session" and not isinstance(symgrad.session, type(sys))
+from symgrad.session import Session
+assert symgrad.Session is Session and callable(symgrad.session)
 print(symgrad.grad("w*w+2", at={"w": 10}).compute_gradients())
 from symgrad import InputError, steps
 print(type(symgrad.InputError("x")).__name__, steps("x^2").rules()[0])

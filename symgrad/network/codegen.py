@@ -24,6 +24,7 @@ small batches.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -101,6 +102,9 @@ def blas_threads(work: int):
     controller = _controller()
     if controller is None:  # pragma: no cover - threadpoolctl is a dependency
         return contextlib.nullcontext()
+    blas = [lib for lib in controller.lib_controllers if lib.user_api == "blas"]
+    if all(lib.num_threads == 1 for lib in blas):  # already one thread: nothing to change
+        return contextlib.nullcontext()
     return controller.limit(limits=1, user_api="blas")
 
 
@@ -156,7 +160,7 @@ class Program:
 
         data = np.ascontiguousarray(np.asarray(samples, dtype=np.float64).T)
         flat = np.asarray(params, dtype=np.float64).ravel()
-        p, pa = flat.tolist(), np.append(flat, 0.0)
+        pa = np.append(flat, 0.0)  # the parameters, then a 0 for the zeros of sparse matrices
         total = np.zeros(len(self.outputs))
         fn = self.function
         n = data.shape[1]
@@ -164,7 +168,7 @@ class Program:
         with np.errstate(all="ignore"), blas_threads(chunk * len(self.params)):
             for start in range(0, n, chunk):
                 block = data[:, start : start + chunk]
-                total += fn(block, p, block.shape[1], pa)
+                total += fn(block, block.shape[1], pa)
         return total
 
     def exact(self, samples: Sequence[Sequence[sp.Expr]], params: Sequence[sp.Expr]):
@@ -215,18 +219,19 @@ def compile_program(
     printer = _printer()
     defaults: list[str] = []  # index arrays, built once when the function is defined
     lines = [f"    s{i} = S[{i}]" for i in range(len(samples))]
-    if params:
-        lines.append(
-            f"    {', '.join(f'p{i}' for i in range(len(params)))}{',' if len(params) == 1 else ''} = P"
-        )
     sample_dependent = set(samples)
     for s, e in body:
         if e.free_symbols & sample_dependent:
             sample_dependent.add(s)
     index = {names[p]: i for i, p in enumerate(params)}
-    lines += _assignments(body, names, printer, sample_dependent, index, defaults)
-    lines += _reductions(outs, names, printer, sample_dependent, defaults)
-    header = ", ".join(["S", "P", "n", "PA", *defaults])
+    rows = _Rows(defaults, index, names)
+    lines += _assignments(body, names, printer, sample_dependent, index, defaults, rows)
+    lines += _reductions(outs, names, printer, sample_dependent, defaults, rows)
+    used = sorted({int(m) for m in re.findall(r"\bp(\d+)\b", "\n".join(lines))})
+    if used:  # only the parameters the code names one by one (the rest are used as arrays)
+        unpack = f"    {', '.join(f'p{i}' for i in used)}, = PA[{used}].tolist()"
+        lines.insert(len(samples), unpack)
+    header = ", ".join(["S", "n", "PA", *defaults])
     source = f"def _program({header}):\n" + "\n".join(lines) + "\n"
     return Program(samples, params, tuple(body), tuple(outs), source)
 
@@ -291,10 +296,114 @@ def _index_matrix(entries, names, index) -> list | None:
     return out
 
 
-def _assignments(body, names, printer, varying, index, defaults) -> list[str]:
+def _slots(expr: sp.Basic, slots: dict) -> object:
+    """A hashable key for the tree of ``expr`` with its symbols numbered by first appearance."""
+    if expr.is_Symbol:
+        return ("$", slots.setdefault(expr, len(slots)))
+    if not expr.args:
+        return expr
+    return (expr.func, *(_slots(a, slots) for a in expr.args))
+
+
+class _Rows:
+    """Which scalar temporaries are rows of a stacked array in the generated code."""
+
+    def __init__(self, defaults: list[str], index: dict, names: dict):
+        self.where: dict[sp.Symbol, tuple[str, int]] = {}
+        self.size: dict[str, int] = {}
+        self.defaults, self.index, self.names = defaults, index, names
+
+    def add(self, array: str, members: Sequence[sp.Symbol]) -> None:
+        self.size[array] = len(members)
+        for i, m in enumerate(members):
+            self.where[m] = (array, i)
+
+    def constant(self, values: list) -> str:
+        self.defaults.append(f"_X{len(self.defaults)}=numpy.array({values})")
+        return self.defaults[-1].split("=")[0]
+
+    def stacked(self, symbols: Sequence[sp.Symbol], lines: list[str]) -> str | None:
+        """Code for the array whose rows are ``symbols``, if they are rows of one array."""
+        places = [self.where.get(x) for x in symbols]
+        if any(p is None for p in places) or len({p[0] for p in places}) != 1:
+            return None
+        array = places[0][0]
+        rows = [p[1] for p in places]
+        if rows == list(range(self.size[array])):
+            return array
+        return f"{array}[{self.constant(rows)}]"
+
+    def params(self, symbols: Sequence[sp.Symbol]) -> str | None:
+        """Code for a column of parameters, one per row."""
+        if not all(self.names.get(x) in self.index for x in symbols):
+            return None
+        return f"PA[{self.constant([self.index[self.names[x]] for x in symbols])}][:, None]"
+
+
+def _vectorise(s, e, body_at, bucket, rows: _Rows, position, varying, done, printer, lines):
+    """Emit ``s = e`` together with every later assignment of the same shape whose inputs
+    are rows of the same arrays (or parameters, or one shared value): one numpy operation
+    on a stacked array instead of one per unit. Returns False if there is no such group."""
+    slots: dict = {}
+    key = _slots(e, slots)
+    first = list(slots)
+
+    def kinds(symbols):
+        out = []
+        for x in symbols:
+            if x in rows.where:
+                out.append(("row", rows.where[x][0]))
+            elif rows.names.get(x) in rows.index:
+                out.append(("param",))
+            elif position.get(x, -1) < position[s]:
+                out.append(("same", x))
+            else:
+                return None
+        return out
+
+    want = kinds(first)
+    if want is None or not any(k[0] in ("row", "param") for k in want):
+        return False
+    members = [(s, first)]
+    for other in bucket:
+        if other in done or other == s:
+            continue
+        other_slots: dict = {}
+        if _slots(body_at[other], other_slots) != key:
+            continue
+        symbols = list(other_slots)
+        if kinds(symbols) == want:
+            members.append((other, symbols))
+    if len(members) < 2:
+        return False
+    replacement = {}
+    for j, kind in enumerate(want):
+        column = [symbols[j] for _, symbols in members]
+        if kind[0] == "row":
+            code = rows.stacked(column, lines)
+        elif kind[0] == "param":
+            code = rows.params(column)
+        else:
+            code = str(rows.names[kind[1]])
+        if code is None:
+            return False
+        name = f"_r{len(rows.size)}_{j}"
+        lines.append(f"    {name} = {code}")
+        replacement[first[j]] = sp.Symbol(name, real=True)
+    array = f"_v{len(rows.size)}"
+    lines.append(f"    {array} = {printer.doprint(e.xreplace(replacement))}")
+    targets = [m for m, _ in members]
+    rows.add(array, targets)
+    lines.append(f"    {', '.join(str(rows.names[m]) for m in targets)}, = {array}")
+    done.update(targets)
+    return True
+
+
+def _assignments(body, names, printer, varying, index, defaults, rows: _Rows) -> list[str]:
     """One line per assignment; runs of linear combinations of the same inputs become one
-    matrix product (``numpy.dot``), emitted where the first of them stood. A matrix of
-    parameters is taken from the parameter array by an index array made once."""
+    matrix product (``numpy.dot``), emitted where the first of them stood, and runs of the
+    same operation on rows of one array (an activation over a layer) one array operation.
+    A matrix of parameters is taken from the parameter array by an index array made once."""
     groups: dict[frozenset, list] = {}
     linear = {}
     for s, e in body:
@@ -305,9 +414,16 @@ def _assignments(body, names, printer, varying, index, defaults) -> list[str]:
                 groups.setdefault(frozenset(form[0]), []).append(s)
     blocks = {}
     for key, members in groups.items():
-        if len(members) * len(key) >= MIN_BLOCK and len(members) > 1:
+        if len(members) * len(key) >= MIN_BLOCK:
             blocks[members[0]] = (sorted(key, key=lambda x: names[x].name), members)
     grouped = {m for _, members in blocks.values() for m in members}
+    position = {s: i for i, (s, _) in enumerate(body)}
+    body_at = dict(body)
+    buckets: dict[object, list] = {}
+    for s, e in body:
+        if s in varying and s not in grouped:
+            buckets.setdefault(_slots(e, {}), []).append(s)
+    done: set = set()
     lines = []
     doprint = lambda e: printer.doprint(e.xreplace(names))  # noqa: E731
     for s, e in body:
@@ -319,26 +435,45 @@ def _assignments(body, names, printer, varying, index, defaults) -> list[str]:
                 defaults.append(f"_M{len(defaults)}=numpy.array({positions})")
                 matrix = f"PA[{defaults[-1].split('=')[0]}]"
             else:
-                rows = ", ".join("[" + ", ".join(doprint(e) for e in row) + "]" for row in entries)
-                matrix = f"numpy.array([{rows}])"
-            inputs = ", ".join(str(names[src]) for src in sources)
-            lines.append(f"    _z = numpy.dot({matrix}, numpy.stack(({inputs},)))")
+                text = ", ".join("[" + ", ".join(doprint(e) for e in row) + "]" for row in entries)
+                matrix = f"numpy.array([{text}])"
+            inputs = rows.stacked(sources, lines)
+            if inputs is None:
+                inputs = f"numpy.stack(({', '.join(str(names[src]) for src in sources)},))"
+            z = f"_z{len(rows.size)}"
+            lines.append(f"    {z} = numpy.dot({matrix}, {inputs})")
             consts = [linear[m][1] for m in members]
             if any(c != 0 for c in consts):
                 positions = _index_matrix([[c] for c in consts], names, index)
                 if positions is not None:
                     defaults.append(f"_M{len(defaults)}=numpy.array({positions})")
-                    lines.append(f"    _z += PA[{defaults[-1].split('=')[0]}]")
+                    lines.append(f"    {z} += PA[{defaults[-1].split('=')[0]}]")
                 else:
                     column = ", ".join(f"[{doprint(c)}]" for c in consts)
-                    lines.append(f"    _z += numpy.array([{column}])")
-            lines.append(f"    {', '.join(str(names[m]) for m in members)}, = _z")
-        elif s not in grouped:
+                    lines.append(f"    {z} += numpy.array([{column}])")
+            rows.add(z, members)
+            lines.append(f"    {', '.join(str(names[m]) for m in members)}, = {z}")
+        elif s in grouped or s in done:
+            continue
+        elif s in varying and _vectorise(
+            s,
+            e,
+            body_at,
+            buckets.get(_slots(e, {}), ()),
+            rows,
+            position,
+            varying,
+            done,
+            printer,
+            lines,
+        ):
+            continue
+        else:
             lines.append(f"    {names[s]} = {doprint(e)}")
     return lines
 
 
-def _reductions(outs, names, printer, varying, defaults) -> list[str]:
+def _reductions(outs, names, printer, varying, defaults, rows: _Rows) -> list[str]:
     """The sums over the chunk; sums of products ``u⋅v`` for a grid of ``u`` and ``v`` (the
     weight gradients of a layer) become one matrix product."""
     pairs = {}
@@ -347,7 +482,9 @@ def _reductions(outs, names, printer, varying, defaults) -> list[str]:
             dep = [a for a in e.args if a.free_symbols & varying]
             if len(dep) == 2 and all(a.is_Symbol for a in dep):
                 const = sp.Mul(*[a for a in e.args if a not in dep])
-                u, v = sorted(dep, key=lambda x: names[x].name)
+                # Oriented by the arrays the two come from, so that a layer's weight
+                # gradients form one grid (one matrix product), not many small ones.
+                u, v = sorted(dep, key=lambda x: (*rows.where.get(x, ("~", 0)), names[x].name))
                 pairs[k] = (u, v, const)
     partners: dict = {}
     for u, v, _ in pairs.values():
@@ -360,9 +497,14 @@ def _reductions(outs, names, printer, varying, defaults) -> list[str]:
         if len(vs) * len(us) < MIN_BLOCK:
             continue
         vlist = sorted(vs, key=lambda x: names[x].name)
-        ustack = ", ".join(str(names[u]) for u in us)
-        vstack = ", ".join(str(names[v]) for v in vlist)
-        lines.append(f"    _g{g} = numpy.dot(numpy.stack(({ustack},)), numpy.stack(({vstack},)).T)")
+        ustack = (
+            rows.stacked(us, lines) or f"numpy.stack(({', '.join(str(names[u]) for u in us)},))"
+        )
+        vstack = (
+            rows.stacked(vlist, lines)
+            or f"numpy.stack(({', '.join(str(names[v]) for v in vlist)},))"
+        )
+        lines.append(f"    _g{g} = numpy.dot({ustack}, {vstack}.T)")
         for i, u in enumerate(us):
             for j, v in enumerate(vlist):
                 where[(u, v)] = (g, i * len(vlist) + j)
@@ -384,6 +526,19 @@ def _reductions(outs, names, printer, varying, defaults) -> list[str]:
         i = defaults[-1].split("=")[0]
         factor = "" if const == 1 else f"({printer.doprint(const.xreplace(names))})*"
         lines.append(f"    _out[{o}] = {factor}_g{g}.ravel()[{i}]")
+        done.update(targets)
+    sums: dict[str, tuple[list, list]] = {}  # sums of rows of one array: one call
+    for k, e in enumerate(outs):
+        if k not in done and e.is_Symbol and e in varying and e in rows.where:
+            array, row = rows.where[e]
+            targets, members = sums.setdefault(array, ([], []))
+            targets.append(k)
+            members.append(e)
+    for targets, members in sums.values():
+        if len(targets) < 2:
+            continue
+        stacked = rows.stacked(members, lines)
+        lines.append(f"    _out[{rows.constant(targets)}] = numpy.sum({stacked}, axis=1)")
         done.update(targets)
     for k, e in enumerate(outs):
         if k not in done:
