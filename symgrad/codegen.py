@@ -36,21 +36,23 @@ CHUNK = 2048  # samples per chunk: a few hundred kB per temporary, so they stay 
 def _printer():
     from sympy.printing.numpy import NumPyPrinter
 
-    class _Printer(NumPyPrinter):
-        def _print_relu(self, e):
-            return f"numpy.maximum({self._print(e.args[0])}, 0.0)"
+    from symgrad.functions import REGISTRY
 
-        def _print_sigmoid(self, e):
-            return f"(0.5 + 0.5*numpy.tanh(0.5*{self.parenthesize(e.args[0], 100)}))"
+    def method(record):
+        def print_call(self, e):
+            return record.code_for(*(self._print(a) for a in e.args))
 
-        def _print_softplus(self, e):
-            return f"numpy.logaddexp(0.0, {self._print(e.args[0])})"
+        return print_call
 
-        def _print_Heaviside(self, e):
-            # Heaviside(z, 0): 0 at the kink, as relu's derivative is in TensorFlow.
-            return f"numpy.greater({self._print(e.args[0])}, 0.0)"
-
-    return _Printer({"fully_qualified_modules": True, "allow_unknown_functions": False})
+    # Every function prints as its record says (symgrad.functions), so a new function
+    # needs no code here.
+    methods = {
+        f"_print_{f.head.__name__}": method(f)
+        for f in REGISTRY
+        if f.head is not None and (f.code or isinstance(f.numpy, str))
+    }
+    printer = type("_Printer", (NumPyPrinter,), methods)
+    return printer({"fully_qualified_modules": True, "allow_unknown_functions": False})
 
 
 class Program:
@@ -77,9 +79,11 @@ class Program:
     @property
     def function(self):
         if self._fn is None:
+            import math
+
             import numpy
 
-            namespace: dict[str, Any] = {"numpy": numpy}
+            namespace: dict[str, Any] = {"numpy": numpy, "math": math}
             exec(compile(self.source, "<symgrad generated>", "exec"), namespace)  # noqa: S102
             self._fn = namespace["_program"]
         return self._fn
