@@ -71,7 +71,7 @@ class Function(NamedTuple):
     code: str = ""  # generated numpy code, {0} the argument (default numpy.<name>({0}))
     switch: Callable[..., sp.Expr] | None = None  # not smooth where switch(args) = 0
     framework: str = ""  # what TensorFlow and PyTorch return at that point
-    domain: Callable[..., sp.Basic] | None = None  # where the value is real
+    domain: Callable[..., sp.Basic] | None = None  # where the value is not complex
     outside: str = ""  # why a point outside the domain has no real value
     latex: str = ""  # LaTeX name (default: SymPy's)
     activation: bool = False  # a network layer may use it
@@ -315,7 +315,7 @@ def _leaky_relu(x, a=LEAKY_SLOPE):
 
 
 def _between(u):
-    return (u >= -1) & (u <= 1)
+    return sp.Abs(u) <= 1
 
 
 def _sig(u):
@@ -354,10 +354,10 @@ REGISTRY: tuple[Function, ...] = (
     # -- inverse hyperbolic
     _F(("asinh", "arsinh", "arcsinh"), sp.asinh, (1,), "inverse hyperbolic sine", sp.asinh, _AHYP, lambda u: 1 / sp.sqrt(u**2 + 1), math=math.asinh, numpy="arcsinh"),
     _F(("acosh", "arcosh", "arccosh"), sp.acosh, (1,), "inverse hyperbolic cosine", sp.acosh, _AHYP, lambda u: 1 / (sp.sqrt(u - 1) * sp.sqrt(u + 1)), math=math.acosh, numpy="arccosh", domain=lambda u: u >= 1, outside="its argument must be at least 1"),
-    _F(("atanh", "artanh", "arctanh"), sp.atanh, (1,), "inverse hyperbolic tangent", sp.atanh, _AHYP, lambda u: 1 / (1 - u**2), math=math.atanh, numpy="arctanh", domain=lambda u: (u > -1) & (u < 1), outside="its argument must be between -1 and 1"),
+    _F(("atanh", "artanh", "arctanh"), sp.atanh, (1,), "inverse hyperbolic tangent", sp.atanh, _AHYP, lambda u: 1 / (1 - u**2), math=math.atanh, numpy="arctanh", domain=_between, outside="its argument must be between -1 and 1"),
     # -- exponentials, logarithms and roots
     _F(("exp",), sp.exp, (1,), "exponential e^x", sp.exp, "Exponential rule", sp.exp, math=math.exp, numpy="exp"),
-    _F(("log",), _log, (1, 2), "natural logarithm; log(x, b) to base b", sp.log, "Log rule", lambda u: 1 / u, math=math.log, numpy="log", domain=lambda u: u > 0, outside="log needs a positive argument"),
+    _F(("log",), _log, (1, 2), "natural logarithm; log(x, b) to base b", sp.log, "Log rule", lambda u: 1 / u, math=math.log, numpy="log", domain=lambda u: u >= 0, outside="log needs a positive argument"),
     _F(("ln",), sp.log, (1,), "natural logarithm"),
     _F(("log10",), lambda x: sp.log(x, 10), (1,), "logarithm to base 10"),
     _F(("log2",), lambda x: sp.log(x, 2), (1,), "logarithm to base 2"),

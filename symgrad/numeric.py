@@ -199,6 +199,8 @@ def to_float(value: sp.Expr) -> float | None:
     if not n.is_number:
         return None
     re, im = n.as_real_imag()
+    if not (re.is_Number and im.is_Number):  # e.g. DiracDelta(0): no number at all
+        return None
     if im != 0 and abs(float(im)) > 1e-25 * max(1.0, abs(float(re))):
         return None
     return float(re)

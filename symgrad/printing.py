@@ -155,6 +155,8 @@ class _InlinePrinter(StrPrinter):
         if exponent.is_Integer and exponent < 0:
             return "1/" + self._print(sp.Pow(base, -exponent))
         text = self.parenthesize(base, prec, strict=True)
+        if base.is_Pow and text == self._print(base):
+            text = f"({text})"  # (1/x)^x and (x^x)^x, not 1/x^x and x^x^x
         if exponent.is_Integer and 1 < exponent <= MAX_SUPERSCRIPT:
             return text + str(exponent).translate(_SUPERSCRIPT)
         if exponent.is_Atom and not (exponent.is_Number and exponent.is_negative):
