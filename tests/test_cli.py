@@ -124,6 +124,14 @@ def test_leading_minus_hint(capsys):
     assert code == 0 and "gradients:         [-2.0]" in out
 
 
+def test_an_unknown_flag_is_unrecognized_without_the_leading_minus_hint(capsys):
+    code, _, err = run(capsys, "x^2", "--tangent")
+    assert code == 2 and "unrecognized arguments: --tangent" in err
+    assert "goes after '--'" not in err
+    code, _, err = run(capsys, "--at", "x=1", "x^2", "-x")
+    assert code == 2 and "goes after '--'" in err
+
+
 def test_help_and_version(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
