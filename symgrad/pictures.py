@@ -194,7 +194,7 @@ def break_jumps(xs, ys, expr: sp.Expr, fn, x: sp.Symbol):
     >>> xs = np.array([-1.0, 1.0])
     >>> sign = compile_expr(sp.sign(x), [x], backend="numpy")
     >>> gx, gy = break_jumps(xs, sign(xs), sp.sign(x), sign, x)
-    >>> np.isnan(gy).tolist(), abs(gx[1]) < 1e-9
+    >>> np.isnan(gy).tolist(), bool(abs(gx[1]) < 1e-9)
     ([False, True, False], True)
     """
     import numpy as np
