@@ -84,7 +84,9 @@ class _Printer(PrettyPrinter):
         spelled = _spelled_out(step)
         args = prettyForm(*self._print_seq(spelled.args, delimiter=", ").parens())
         name = prettyForm(type(spelled).__name__)  # not SymPy's leaky_relu → leakyᵣₑₗᵤ
-        return prettyForm(*stringPict.next(name, args), binding=prettyForm.FUNC)
+        form = prettyForm(*stringPict.next(name, args), binding=prettyForm.FUNC)
+        form.prettyFunc, form.prettyArgs = name, args  # so a power prints as f(x)^n
+        return form
 
     _print_DiracDelta = _print_Heaviside  # noqa: N815
     _print_leaky_relu = _print_Heaviside
@@ -95,7 +97,7 @@ class _Printer(PrettyPrinter):
             return self._print_Heaviside(root)
         if not (root.args[0].is_Atom or root.args[0].is_Function):
             form = prettyForm(*form.parens())
-        return prettyForm("∛" + form.s, binding=prettyForm.FUNC)
+        return prettyForm("∛" + form.s, binding=prettyForm.ATOM)
 
     def _print_Pow(self, power):
         base, exponent = power.as_base_exp()
