@@ -185,6 +185,9 @@ class _InlinePrinter(StrPrinter):
     def _print_Exp1(self, expr):
         return "ℯ"
 
+    def _print_Pi(self, expr):
+        return "π"
+
 
 class _PlainPrinter(StrPrinter):
     """SymPy's string form with symgrad's spellings, so the parser reads it back."""

@@ -367,7 +367,10 @@ _NAMED_RULES: dict[str, type[FunctionRule]] = {
 def _rule_class(name: str) -> type[FunctionRule]:
     """The step class for a rule a record names (one is made for a new name)."""
     if name not in _NAMED_RULES:
-        _NAMED_RULES[name] = type(name.title().replace(" ", ""), (FunctionRule,), {"rule": name})
+        class_name = name.title().replace(" ", "")
+        cls = type(class_name, (FunctionRule,), {"rule": name, "__module__": __name__})
+        globals()[class_name] = cls  # a module attribute, so steps pickle (worker processes)
+        _NAMED_RULES[name] = cls
     return _NAMED_RULES[name]
 
 

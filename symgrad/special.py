@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import sympy as sp
 
-from symgrad.functions import cbrt, record_of
+from symgrad.functions import LEAKY_SLOPE, cbrt, leaky_relu, record_of
 from symgrad.numeric import compile_expr, to_float
 
 if TYPE_CHECKING:
@@ -141,8 +141,11 @@ def _num(x: float | None) -> str:
 
 def _student(sub: sp.Expr) -> str:
     """A subexpression as the student would type it: ``abs(x)``, ``x^(1/3)``, ``Heaviside(x)``."""
+    defaults = {sp.Heaviside: sp.S.Zero, leaky_relu: LEAKY_SLOPE}
     steps = {
-        h: sp.Function("Heaviside")(h.args[0]) for h in sub.atoms(sp.Heaviside) if h.args[1] == 0
+        f: sp.Function(type(f).__name__)(f.args[0])
+        for f in sub.atoms(sp.Heaviside, leaky_relu)
+        if f.args[1] == defaults[type(f)]
     }
     return sp.sstr(sub.xreplace(steps)).replace("Abs(", "abs(").replace("**", "^")
 

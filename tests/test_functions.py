@@ -4,6 +4,7 @@ prints in generated code, each checked against an independent route (SymPy, mpma
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from symgrad.cli import main
 from symgrad.codegen import compile_program
 from symgrad.errors import ParseError
 from symgrad.functions import ACTIVATIONS, FUNCTIONS, REGISTRY, leaky_relu, record_of
@@ -188,3 +190,16 @@ def test_pretty_names_cannot_be_read_as_variables():
     assert pretty(step) == "θ⋅Heaviside(θ⋅x)"  # not θ(θ⋅x, 0), a product with a variable θ
     assert parse(pretty(step)).expr == step
     assert math.isclose(compile_expr(step, [x, variable("theta")])(1.0, 2.0), 2.0)
+
+
+@pytest.mark.parametrize("name,expr", APPLIED, ids=[a[0] for a in APPLIED])
+def test_steps_pickle_for_the_worker_process(name, expr):
+    step = derive(expr.func(x**2 - 2, *expr.args[1:]), x)
+    again = pickle.loads(pickle.dumps(step))
+    assert again == step and again.outer_rule == record_of(expr).rule
+
+
+def test_steps_of_a_new_function_through_the_cli(capsys):
+    assert main(["gelu(x)", "--steps", "--at", "x=1", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert "1. GELU rule: d/dx gelu(x) = " in out and "(u⋅Φ(u))' = Φ(u) + u⋅φ(u)" in out
