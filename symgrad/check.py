@@ -27,6 +27,7 @@ from typing import NamedTuple
 import sympy as sp
 
 from symgrad.numeric import compile_expr
+from symgrad.special import diagnose_point  # noqa: F401 - its home is symgrad.special
 
 EPS = 2.0**-52
 TINY = 2.0**-1074  # the smallest subnormal float64
@@ -445,109 +446,3 @@ def _check_numpy(expr, symbols, base, todo, exacts, terms) -> dict[int, Check]:
             if _sharp(c):
                 done[k] = c
     return done
-
-
-def _where(sub: sp.Basic, point: Mapping[sp.Symbol, sp.Expr]) -> str:
-    names = sorted(sub.free_symbols, key=lambda s: s.name)
-    return ", ".join(f"{s} = {sp.sstr(point[s])}" for s in names if s in point)
-
-
-def _is_bad(value: sp.Basic) -> str | None:
-    """``"infinite"``, ``"complex"`` or None for an exact value."""
-    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-        return "infinite"
-    if value.is_extended_real is False:
-        return "complex"
-    if value.is_extended_real is None and value.is_number:
-        im = sp.im(value.evalf(30))
-        if im.is_number and abs(float(im)) > 1e-25:
-            return "complex"
-    return None
-
-
-def _condition_text(cond: sp.Basic) -> str:
-    """``x < -1 or x > 1`` for SymPy's ``Or``/``And`` of relations."""
-    if isinstance(cond, sp.Or):
-        return " or ".join(sorted(_condition_text(a) for a in cond.args))
-    if isinstance(cond, sp.And):
-        lows = [a for a in cond.args if isinstance(a, sp.StrictLessThan | sp.LessThan)]
-        if len(lows) == 2 and len(cond.args) == 2:
-            a, b = sorted(lows, key=lambda r: 0 if r.rhs.is_Symbol else 1)
-            if a.rhs == b.lhs and a.rhs.is_Symbol:
-                return f"{sp.sstr(a.lhs)} {a.rel_op} {a.rhs} {b.rel_op} {sp.sstr(b.rhs)}"
-        return " and ".join(_condition_text(a) for a in cond.args)
-    if isinstance(cond, sp.Rel) and cond.rhs.is_Symbol and not cond.lhs.free_symbols:
-        cond = cond.reversed
-    return sp.sstr(cond)
-
-
-def _region(cond: sp.Basic) -> str | None:
-    """Where a one-variable condition holds, as text (``x < 2``); None if SymPy cannot say quickly."""
-    free = cond.free_symbols
-    if len(free) != 1 or sp.count_ops(cond) > 12:
-        return None
-    (s,) = free
-    try:
-        solved = sp.solve_univariate_inequality(cond, s, relational=True)
-    except (NotImplementedError, ValueError, TypeError, AttributeError):
-        return None
-    if solved in (sp.true, sp.false):
-        return None
-    return _condition_text(solved)
-
-
-def _not_real(sub: sp.Expr, condition: sp.Basic, where: str, fallback: str) -> str:
-    region = _region(condition)
-    name = _student(sub)
-    text = f"{name} is not real at {where}: {fallback}"
-    if region is not None:
-        text += f", so {name} is not real for {region}"
-    return text
-
-
-def _student(sub: sp.Expr) -> str:
-    """A subexpression as the student would type it: ``sqrt(x)``, ``abs(x)``."""
-    return sp.sstr(sub).replace("Abs(", "abs(")
-
-
-def diagnose_point(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> str | None:
-    """Name the innermost part of ``expr`` that is undefined or not real at ``point``.
-
-    >>> from symgrad.parse import variable
-    >>> x = variable("x")
-    >>> diagnose_point(sp.log(x) + 1, {x: sp.Integer(-1)})
-    'log(x) is not real at x = -1: log needs a positive argument, so log(x) is not real for x < 0'
-    >>> diagnose_point(sp.asin(x), {x: sp.Integer(2)})
-    'asin(x) is not real at x = 2: its argument must be between -1 and 1, so asin(x) is not real for x < -1 or x > 1'
-    >>> diagnose_point(1 / x, {x: sp.Integer(0)})
-    '1/x has a pole at x = 0'
-    """
-    for sub in sp.postorder_traversal(expr):
-        if not isinstance(sub, sp.Expr) or sub.is_Atom or not sub.free_symbols:
-            continue
-        value = sub.xreplace(dict(point))
-        problem = _is_bad(value)
-        if problem is None:
-            continue
-        where = _where(sub, point)
-        args = [a.xreplace(dict(point)) for a in sub.args]
-        if sub.func is sp.log:
-            if args[0].is_zero:
-                return f"{_student(sub)} is undefined at {where}: log(0) is -∞"
-            return _not_real(sub, sub.args[0] < 0, where, "log needs a positive argument")
-        if sub.is_Pow:
-            base, exponent = args
-            if base.is_zero and sub.exp.is_negative:
-                return f"{_student(sub)} has a pole at {where}"
-            if problem == "complex":
-                return _not_real(sub, sub.base < 0, where, f"{sp.sstr(sub.base)} is negative there")
-        if sub.func in (sp.asin, sp.acos, sp.atanh) and problem == "complex":
-            return _not_real(
-                sub, sp.Abs(sub.args[0]) > 1, where, "its argument must be between -1 and 1"
-            )
-        if sub.func is sp.acosh and problem == "complex":
-            return _not_real(sub, sub.args[0] < 1, where, "its argument must be at least 1")
-        if problem == "infinite":
-            return f"{_student(sub)} has a pole at {where}"
-        return f"{_student(sub)} is not real at {where}"
-    return None

@@ -190,7 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as err:
         message = str(err)
         hint = ""
-        if "unrecognized arguments: -" in message or "expected one argument" in message:
+        unrecognized = message.partition("unrecognized arguments: ")[2].split()
+        # '-x^2' looks like an option; '--tangent' is just an option symgrad does not have
+        looks_negative = any(a.startswith("-") and not a.startswith("--") for a in unrecognized)
+        if looks_negative or "expected one argument" in message:
             hint = (
                 " (an expression that starts with '-' goes after '--': symgrad --at x=1 -- '-x^2')"
             )

@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symgrad.check import Check, check_gradient, diagnose_point
+from symgrad.check import Check, check_gradient
 from symgrad.derive import to_float
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
-from symgrad.kinks import find_kinks
 from symgrad.parse import parse_many, parse_value, variable
 from symgrad.printing import pretty
 from symgrad.problem import as_parsed, exact_point, problem, require_values, variable_list
 from symgrad.render import StyledLines
 from symgrad.result import output_name
+from symgrad.special import diagnose_point, find_kinks, jump_note, kink_check, off_jumps
 
 __all__ = [
     "Entry",
@@ -248,13 +248,15 @@ def _value_problems(entries: Sequence[Entry], subs, notes: list[str]) -> list[st
     return problems
 
 
-def _finish(cls, exprs, names, entries, point, subs, symbols, shape=None, extra=()):
+def _finish(
+    cls, exprs, names, entries, point, subs, symbols, shape=None, extra=(), kinks=(), notes=()
+):
     problems: list[str] = []
-    notes: list[str] = []
+    notes = list(notes)
     if point is not None:
         problems = _domain_problems(exprs, subs, symbols, notes)
-        if not problems:
-            problems = _value_problems(entries, subs, notes)
+        if not problems:  # a kink of a lower derivative: this one does not exist
+            problems = list(kinks) or _value_problems(entries, subs, notes)
     return cls(
         tuple(exprs),
         tuple(names),
@@ -305,18 +307,31 @@ def nth_derivative(
     p = problem(expr, at, wrt)
     parsed, names, point = p.parsed, list(p.names), p.point
     symbols, subs, floats = list(p.symbols), p.subs, p.floats
-    entries = []
+    entries, kinks, notes = [], [], []
     for name, s in zip(names, symbols):
         chain = [parsed.expr]
-        for _ in range(order):
-            chain.append(sp.diff(chain[-1], s))
+        for k in range(1, order + 1):
+            # A delta (the slope of a jump) is 0 wherever it has a value; where it has
+            # none, the lower derivative jumps and this one does not exist: say so.
+            d, jumps = off_jumps(sp.diff(chain[-1], s))
+            if jumps:
+                notes.append(jump_note(jumps, k, sp.diff(chain[-1], s) - d))
+            chain.append(d)
         label, latex_label = _nth_label(order, name, len(names) > 1, output_name(names))
         if point is None:
             entries.append(Entry(label, latex_label, chain[-1]))
             continue
         exact, value = _evaluate(chain[-1], subs)
         check = None
-        if value is not None and math.isfinite(value):
+        level_kinks = [
+            kink
+            for k in range(2, order + 1)
+            for kink in find_kinks(chain[k - 1], subs, [s], order=k)
+        ]
+        if level_kinks:
+            kinks.append(level_kinks[0].explain())
+            check = kink_check(level_kinks[0], value)
+        elif value is not None and math.isfinite(value):
             # every level: d(k) against the slope of the exact d(k-1), from the function up
             levels = []
             for k in range(1, order + 1):
@@ -330,7 +345,18 @@ def nth_derivative(
         extra.append(
             ("about", "checked level by level: each derivative as the slope of the one before")
         )
-    return _finish(NthDerivative, [parsed.expr], names, entries, point, subs, symbols, extra=extra)
+    return _finish(
+        NthDerivative,
+        [parsed.expr],
+        names,
+        entries,
+        point,
+        subs,
+        symbols,
+        extra=extra,
+        kinks=kinks,
+        notes=notes,
+    )
 
 
 def hessian(
@@ -350,7 +376,14 @@ def hessian(
     symbols, subs, floats = list(p.symbols), p.subs, p.floats
     n = len(symbols)
     firsts = [sp.diff(parsed.expr, s) for s in symbols]
-    second = [[sp.diff(firsts[j], symbols[i]) for j in range(n)] for i in range(n)]
+    notes, kinks = [], []
+    second = [[sp.S.Zero] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(n):
+            raw = sp.diff(firsts[j], symbols[i])
+            second[i][j], jumps = off_jumps(raw)
+            if jumps:
+                notes.append(jump_note(jumps, 2, raw - second[i][j]))
     exacts = [[None] * n for _ in range(n)]
     values: list[list[float | None]] = [[None] * n for _ in range(n)]
     checks: list[list[Check | None]] = [[None] * n for _ in range(n)]
@@ -361,8 +394,12 @@ def hessian(
         for j in range(n):
             column = [values[i][j] for i in range(n)]
             col_checks = _safe_checks(check_gradient, firsts[j], symbols, floats, column, n=n)
+            jumped = {k.variable: k for k in find_kinks(firsts[j], subs, symbols, order=2)}
             for i in range(n):
                 checks[i][j] = col_checks[i]
+                if symbols[i].name in jumped:  # ∂/∂xᵢ of the j-th partial does not exist
+                    kinks.append(jumped[symbols[i].name].explain())
+                    checks[i][j] = kink_check(jumped[symbols[i].name], values[i][j])
     entries = []
     y = output_name(names)
     for i, a in enumerate(names):
@@ -377,7 +414,18 @@ def hessian(
             entries.append(
                 Entry(label, latex_label, second[i][j], exacts[i][j], values[i][j], checks[i][j])
             )
-    return _finish(Hessian, [parsed.expr], names, entries, point, subs, symbols, shape=(n, n))
+    return _finish(
+        Hessian,
+        [parsed.expr],
+        names,
+        entries,
+        point,
+        subs,
+        symbols,
+        shape=(n, n),
+        kinks=kinks,
+        notes=notes,
+    )
 
 
 def jacobian(

@@ -20,6 +20,7 @@ nan
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,7 +28,7 @@ from typing import Any
 import sympy as sp
 
 from symgrad.errors import InputError
-from symgrad.functions import relu, sigmoid, softplus
+from symgrad.functions import REGISTRY
 
 Backend = str
 _Fn = Callable[[Sequence[Any]], Any]
@@ -47,85 +48,30 @@ def _guard(fn: Callable[..., float]) -> Callable[..., float]:
     return safe
 
 
-def _m_sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
-
-
-def _m_softplus(x: float) -> float:
-    return math.log1p(math.exp(-abs(x))) + max(x, 0.0)
-
-
-def _m_sign(x: float) -> float:
-    return math.copysign(1.0, x) if x != 0 else 0.0
-
-
 def _m_pow(base: float, exponent: float) -> float:
     if base == 0 and exponent < 0:
         return math.inf
     return math.pow(base, exponent)
 
 
+# The evaluators live in each function's record (symgrad.functions); these are just indexes.
 _MATH: dict[Any, Callable[..., float]] = {
-    sp.sin: math.sin,
-    sp.cos: math.cos,
-    sp.tan: math.tan,
-    sp.sec: lambda x: 1.0 / math.cos(x),
-    sp.csc: lambda x: 1.0 / math.sin(x),
-    sp.cot: lambda x: 1.0 / math.tan(x),
-    sp.asin: math.asin,
-    sp.acos: math.acos,
-    sp.atan: math.atan,
-    sp.sinh: math.sinh,
-    sp.cosh: math.cosh,
-    sp.tanh: math.tanh,
-    sp.asinh: math.asinh,
-    sp.acosh: math.acosh,
-    sp.atanh: math.atanh,
-    sp.exp: math.exp,
-    sp.log: math.log,
-    sp.Abs: abs,
-    sp.sign: _m_sign,
-    sigmoid: _m_sigmoid,
-    relu: lambda x: max(x, 0.0),
-    softplus: _m_softplus,
+    f.head: _guard(f.math) for f in REGISTRY if f.head is not None and f.math is not None
 }
-_MATH = {head: _guard(fn) for head, fn in _MATH.items()}
 
 
+@functools.lru_cache(maxsize=1)
 def _numpy_table() -> dict[Any, Callable[..., Any]]:
     import numpy as np
 
-    def n_sigmoid(x):
-        z = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
-
-    return {
-        sp.sin: np.sin,
-        sp.cos: np.cos,
-        sp.tan: np.tan,
-        sp.sec: lambda x: 1.0 / np.cos(x),
-        sp.csc: lambda x: 1.0 / np.sin(x),
-        sp.cot: lambda x: 1.0 / np.tan(x),
-        sp.asin: np.arcsin,
-        sp.acos: np.arccos,
-        sp.atan: np.arctan,
-        sp.sinh: np.sinh,
-        sp.cosh: np.cosh,
-        sp.tanh: np.tanh,
-        sp.asinh: np.arcsinh,
-        sp.acosh: np.arccosh,
-        sp.atanh: np.arctanh,
-        sp.exp: np.exp,
-        sp.log: np.log,
-        sp.Abs: np.abs,
-        sp.sign: np.sign,
-        sigmoid: n_sigmoid,
-        relu: lambda x: np.maximum(x, 0.0),
-        softplus: lambda x: np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0.0),
-    }
+    table = {}
+    for f in REGISTRY:
+        if f.head is None or f.numpy is None:
+            continue
+        table[f.head] = (
+            getattr(np, f.numpy) if isinstance(f.numpy, str) else functools.partial(f.numpy, np)
+        )
+    return table
 
 
 def _compile(expr: sp.Basic, index: dict[sp.Symbol, int], backend: Backend, table) -> _Fn:
@@ -159,14 +105,6 @@ def _compile(expr: sp.Basic, index: dict[sp.Symbol, int], backend: Backend, tabl
         return mul
     if expr.is_Pow:
         return _compile_pow(expr, index, backend, table)
-    if expr.func is sp.Heaviside:
-        arg = _compile(expr.args[0], index, backend, table)
-        h0 = float(expr.args[1]) if len(expr.args) > 1 else 0.5
-        if backend == "numpy":
-            import numpy as np
-
-            return lambda v: np.heaviside(arg(v), h0)
-        return lambda v: (lambda a: 1.0 if a > 0 else (0.0 if a < 0 else h0))(arg(v))
     fn = table.get(expr.func)
     if fn is None:
         raise InputError(f"cannot evaluate {expr.func.__name__} numerically")
@@ -261,6 +199,8 @@ def to_float(value: sp.Expr) -> float | None:
     if not n.is_number:
         return None
     re, im = n.as_real_imag()
+    if not (re.is_Number and im.is_Number):  # e.g. DiracDelta(0): no number at all
+        return None
     if im != 0 and abs(float(im)) > 1e-25 * max(1.0, abs(float(re))):
         return None
     return float(re)

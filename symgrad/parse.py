@@ -27,7 +27,7 @@ from typing import NamedTuple
 import sympy as sp
 
 from symgrad.errors import InputError, LimitError, ParseError
-from symgrad.functions import CONSTANTS, FUNCTIONS
+from symgrad.functions import CONSTANTS, FUNCTIONS, REGISTRY
 
 
 class Limits(NamedTuple):
@@ -46,9 +46,9 @@ LIMITS = Limits()
 _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6"}
 _SUPERSCRIPTS |= {"⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-", "⁺": "+"}
 _ALIASES = {"−": "-", "–": "-", "—": "-", "×": "*", "·": "*", "⋅": "*", "∙": "*", "÷": "/"}
-_OPERATORS = set("+-*/^(),")
+_ALIASES |= {"│": "|", "∣": "|"}  # SymPy draws |x| with box-drawing bars
+_OPERATORS = set("+-*/^(),|√∛")
 _REJECT = {
-    "|": ("absolute value bars are not supported", "use abs(x) for |x|"),
     ".": ("unexpected '.'", "attribute access is not allowed; decimals look like 2.5"),
     "[": ("square brackets are not allowed", "use parentheses ( ) for grouping"),
     "]": ("square brackets are not allowed", "use parentheses ( ) for grouping"),
@@ -95,6 +95,7 @@ class Parsed(NamedTuple):
     expr: sp.Expr
     names: tuple[str, ...]
     text: str
+    notes: tuple[str, ...] = ()  # how an ambiguous spelling was read, e.g. sinx
 
 
 def variable(name: str) -> sp.Symbol:
@@ -153,23 +154,12 @@ def tokenize(text: str, *, limits: Limits = LIMITS) -> list[Token]:
                 raise ParseError("malformed number", column=col)
             tokens.append(Token("num", m.group(0), col, space))
             i = m.end()
+        elif ch == "ℯ":  # the constant e, as SymPy prints it
+            tokens.append(Token("name", "ℯ", col, space))
+            i += 1
         elif ch.isascii() and ch.isalpha() or _greek_name(ch):
-            j = i
-            parts: list[str] = []
-            while j < n:
-                c = text[j]
-                greek = None if c.isascii() else _greek_name(c)
-                if c.isascii() and (c.isalnum() or c == "_"):
-                    parts.append(c)
-                elif greek:
-                    parts.append(("_" if parts and parts[-1][-1:].isalpha() else "") + greek)
-                else:
-                    break
-                j += 1
-            name = "".join(parts)
-            if name in ("π", "pi"):
-                name = "pi"
-            tokens.append(Token("name", name, col, space))
+            j = _name_end(text, i)
+            tokens.append(Token("name", _name_text(text[i:j]), col, space))
             i = j
         elif ch in _SUPERSCRIPTS:
             j = i
@@ -202,6 +192,35 @@ def tokenize(text: str, *, limits: Limits = LIMITS) -> list[Token]:
     return tokens
 
 
+def _name_end(text: str, i: int) -> int:
+    """Where the name starting at ``text[i]`` ends.
+
+    A run of ASCII letters, digits and ``_`` is one name (``lr``, ``theta``, ``x1``); a
+    Greek letter is a name of its own (``2θx`` is 2⋅θ⋅x), which digits and a subscript
+    may follow (``θ1``, ``θ_0``, ``x_θ``).
+    """
+    greek_run = not text[i].isascii()
+    j = i + 1 if greek_run else i
+    while j < len(text):
+        c = text[j]
+        after_underscore = text[j - 1] == "_"
+        if c.isascii() and (c.isdigit() or c == "_"):
+            j += 1
+        elif c.isascii() and c.isalpha() and (not greek_run or after_underscore):
+            j += 1
+        elif not c.isascii() and _greek_name(c) and after_underscore:
+            j += 1
+        else:
+            break
+    return j
+
+
+def _name_text(raw: str) -> str:
+    """The name symgrad uses for a typed name: Greek letters spelled out (θ → theta)."""
+    name = "".join(c if c.isascii() else _greek_name(c) for c in raw)
+    return "pi" if name == "π" else name
+
+
 def _number(token: Token, limits: Limits) -> sp.Rational:
     mantissa, _, exponent = token.text.lower().partition("e")
     digits = mantissa.replace(".", "").lstrip("0")
@@ -224,7 +243,7 @@ def _number(token: Token, limits: Limits) -> sp.Rational:
 
 
 def _known_functions() -> str:
-    return ", ".join(FUNCTIONS)
+    return ", ".join(f.name for f in REGISTRY if f.listed)
 
 
 class _Parser:
@@ -236,6 +255,10 @@ class _Parser:
         self.limits = limits
         self.assigned = set(assigned)
         self.names: list[str] = []
+        self.notes: list[str] = []
+        self.runs: list[str] = []  # multi-letter names that could be products
+        self.leibniz_names: set[str] = set()
+        self.bars = 0  # open |...| in the current parentheses
 
     # -- token helpers ------------------------------------------------------------
 
@@ -330,13 +353,18 @@ class _Parser:
 
     def starts_atom(self) -> bool:
         tok = self.tok
-        return tok.kind in ("num", "name") or (tok.kind == "op" and tok.text == "(")
+        if tok.kind in ("num", "name"):
+            return True
+        # Inside |...| a bar after an operand closes it; outside it opens one: |x||y|.
+        return tok.kind == "op" and (tok.text in "(√∛" or (tok.text == "|" and not self.bars))
 
     def term(self) -> sp.Expr:
         factors = [self.unary()]
         while True:
             tok = self.tok
             if tok.kind == "op" and tok.text in "*/":
+                if tok.text == "/":
+                    self.leibniz()
                 self.advance()
                 factor = self.unary()
                 if tok.text == "/":
@@ -418,10 +446,32 @@ class _Parser:
                 raise ParseError(
                     "empty parentheses", column=tok.column, hint="put an expression inside ( )"
                 )
+            bars, self.bars = self.bars, 0
             inner = self.expression()
             self.close(tok)
+            self.bars = bars
             self.depth -= 1
             return inner
+        if self.at_op("|"):
+            return self.bars_abs(tok)
+        if self.at_op("√") or self.at_op("∛"):
+            self.advance()
+            self.enter(tok.column)
+            if self.tok.kind == "end" or not (
+                self.starts_atom() or self.at_op("|") or self.at_op("-")
+            ):
+                raise ParseError(
+                    f"{tok.text} needs something to take the root of",
+                    column=tok.column,
+                    hint=f"write {tok.text}x or {tok.text}(x + 1)",
+                )
+            negative = self.at_op("-") and self.advance()  # ∛-8 = -2
+            radicand = self.atom()
+            if negative:
+                radicand = self.check(-radicand, tok.column)
+            self.depth -= 1
+            root = FUNCTIONS["sqrt" if tok.text == "√" else "cbrt"].build(radicand)
+            return self.check(root, tok.column)
         if tok.kind == "end":
             raise ParseError(
                 "the expression ends too early", column=tok.column, hint="add an operand"
@@ -433,6 +483,57 @@ class _Parser:
         raise ParseError(
             f"unexpected {tok.text!r}", column=tok.column, hint="an operand is missing"
         )
+
+    def bars_abs(self, opening: Token) -> sp.Expr:
+        """``|x - 1|``: bars nest (``||x| - 1|``) and multiply side by side (``|x||y|``)."""
+        self.advance()
+        self.enter(opening.column)
+        if self.tok.kind == "end":
+            raise ParseError(
+                "empty absolute value bars", column=opening.column, hint="write |x| or abs(x)"
+            )
+        self.bars += 1
+        inner = self.expression()
+        self.bars -= 1
+        if not self.at_op("|"):
+            raise ParseError(
+                "this '|' is never closed" if self.tok.kind == "end" else "expected a closing '|'",
+                column=opening.column if self.tok.kind == "end" else self.tok.column,
+                hint="write |x - 1|, or abs(x - 1)",
+            )
+        self.advance()
+        self.depth -= 1
+        return self.check(sp.Abs(inner), opening.column)
+
+    def leibniz(self) -> None:
+        """Say how ``d/dx`` or ``dy/dx`` was read: as division, not as a derivative."""
+        before, after = self.tokens[self.pos - 1], self.tokens[self.pos + 1]
+        if not (before.kind == after.kind == "name" and before.text[:1] == after.text[:1] == "d"):
+            return
+        if len(after.text) < 2 or before.text in FUNCTIONS:
+            return
+        read = f"{before.text}/{after.text}"
+        self.leibniz_names |= {before.text, after.text}
+        wrt = after.text[1:]
+        self.note(
+            f"read {read} as the variable {before.text} divided by the variable {after.text}, "
+            f"not as a derivative; symgrad differentiates for you: give the function alone "
+            f"(with --wrt {wrt})"
+        )
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def name_notes(self) -> None:
+        """After parsing: a run such as ``xy`` whose letters are also variables of their own."""
+        singles = {n for n in self.names if len(n) == 1} | {n for n in self.assigned if len(n) == 1}
+        for run in self.runs:
+            if run not in self.assigned | self.leibniz_names and set(run) <= singles:
+                self.note(
+                    f"read {run} as one variable named {run}; for the product write "
+                    + "*".join(run)
+                )
 
     def close(self, opening: Token) -> None:
         if self.at_op(")"):
@@ -453,16 +554,34 @@ class _Parser:
             raise ParseError(f"{name} is a Python keyword, not math", column=tok.column)
         if name in FUNCTIONS:
             return self.call(tok)
+        if name == "ℯ":
+            return sp.E
+        single = len(self.text_of(tok)) == 1
         if self.at_op("(") and not self.tok.space_before:
-            raise ParseError(
-                f"unknown function {name}",
-                column=tok.column,
-                hint=f"known functions are: {_known_functions()}; to multiply, write {name}*(...)",
-            )
+            if not single:
+                raise ParseError(
+                    f"unknown function {name}",
+                    column=tok.column,
+                    hint=f"known functions are: {_known_functions()}; to multiply, write {name}*(...)",
+                )
+            if name in "fgh":  # x(x+1) is a product; f(x) may be meant as a function
+                self.note(f"read {name}(…) as {name} times (…): symgrad has no function {name}")
         if name in CONSTANTS and name not in self.assigned:
             return CONSTANTS[name]
+        if not single and name.isalpha() and name.isascii() and len(name) <= 4:
+            self.runs.append(name)
+        prefix = _function_prefix(name)
+        if prefix is not None:
+            self.note(
+                f"read {name} as one variable named {name}; for the function write "
+                f"{prefix}({name[len(prefix) :]})"
+            )
         self.names.append(name)
         return variable(name)
+
+    def text_of(self, tok: Token) -> str:
+        """The characters the user typed for a name token (θ, not theta)."""
+        return self.text[tok.column - 1 : _name_end(self.text, tok.column - 1)]
 
     def call(self, tok: Token) -> sp.Expr:
         name, spec = tok.text, FUNCTIONS[tok.text]
@@ -496,7 +615,9 @@ class _Parser:
         if self.at_op(")"):
             raise ParseError(f"{name}() needs an argument", column=opening.column)
         while True:
+            bars, self.bars = self.bars, 0
             args.append(self.expression())
+            self.bars = bars
             if self.at_op(","):
                 self.advance()
                 continue
@@ -509,10 +630,24 @@ class _Parser:
             raise ParseError(
                 f"{name} takes {expected} argument{plural}, got {len(args)}", column=tok.column
             )
-        result = self.check(spec.build(*args), tok.column)
+        try:
+            built = spec.build(*args)
+        except ValueError as err:  # an argument the function refuses, e.g. Heaviside(x, y)
+            raise ParseError(str(err), column=tok.column) from None
+        result = self.check(built, tok.column)
         if power is not None:
             result = self.power(result, power, tok.column)
         return result
+
+
+def _function_prefix(name: str) -> str | None:
+    """``sin`` for ``sinx``: a function name run into its argument without parentheses."""
+    if not name.isascii() or not name.isalpha():
+        return None
+    for length in range(len(name) - 1, 1, -1):
+        if name[:length] in FUNCTIONS:
+            return name[:length]
+    return None
 
 
 def _guarded(fn):
@@ -543,14 +678,16 @@ def parse(text: str, *, assigned: Iterable[str] = ()) -> Parsed:
     """
     if not text.strip():
         raise ParseError("empty expression", hint="type something like x^2")
-    items = _Parser(text, assigned, LIMITS).parse_list()
+    parser = _Parser(text, assigned, LIMITS)
+    items = parser.parse_list()
     if len(items) > 1:
         raise ParseError(
             "several expressions given where one is expected",
             hint="remove the commas, or use --jacobian for several outputs",
         )
     expr, names = items[0]
-    return Parsed(expr, names, text)
+    parser.name_notes()
+    return Parsed(expr, names, text, tuple(parser.notes))
 
 
 @_guarded
@@ -562,10 +699,10 @@ def parse_many(text: str, *, assigned: Iterable[str] = ()) -> list[Parsed]:
     """
     if not text.strip():
         raise ParseError("empty expression", hint="type something like x^2")
-    parts = []
-    for expr, names in _Parser(text, assigned, LIMITS).parse_list():
-        parts.append(Parsed(expr, names, text))
-    return parts
+    parser = _Parser(text, assigned, LIMITS)
+    items = parser.parse_list()
+    parser.name_notes()
+    return [Parsed(expr, names, text, tuple(parser.notes)) for expr, names in items]
 
 
 def _check_name(raw: str, what: str = "name") -> str:
@@ -580,6 +717,10 @@ def _check_name(raw: str, what: str = "name") -> str:
         raise InputError(f"{name} is a Python keyword, not a variable name")
     if name in FUNCTIONS:
         raise InputError(f"{name} is a function, not a variable name")
+    if name == "ℯ":
+        raise InputError(
+            "ℯ is the constant e, not a variable name", hint="use e, which --at may set"
+        )
     return name
 
 

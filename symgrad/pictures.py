@@ -28,8 +28,9 @@ from symgrad.parse import variable
 from symgrad.printing import inline
 from symgrad.problem import problem
 from symgrad.result import output_name
+from symgrad.special import find_kinks, off_jumps, switches
 
-__all__ = ["Picture", "plot"]
+__all__ = ["Picture", "break_jumps", "plot"]
 
 SAMPLES = 400
 GRID = 160
@@ -112,8 +113,11 @@ def _tangent(plt, expr: sp.Expr, name: str, point, path: Path):
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(7, 7.5))
     out = output_name([name])
     label = f"{out} = {inline(e)}"
-    top.plot(xs, ys, color="tab:blue", lw=2, label=label)
-    if math.isfinite(y0) and math.isfinite(slope):
+    top.plot(*break_jumps(xs, ys, e, f, x), color="tab:blue", lw=2, label=label)
+    kink = next(iter(find_kinks(e, {x: point[name]}, [x])), None)
+    if kink is not None:  # no tangent: the one-sided slopes (or nothing, at a jump)
+        _one_sided_lines(top, bottom, kink, xs, x0, y0)
+    elif math.isfinite(y0) and math.isfinite(slope):
         top.plot(xs, y0 + slope * (xs - x0), "--", color="tab:orange", lw=1.5, label="tangent")
         top.plot([x0], [y0], "o", color="black", zorder=5)
         top.annotate(
@@ -128,12 +132,22 @@ def _tangent(plt, expr: sp.Expr, name: str, point, path: Path):
             lo, hi = float(finite.min()), float(finite.max())
             pad = 0.1 * (hi - lo or 1.0)
             top.set_ylim(lo - pad, hi + pad)
-    top.set_title(f"{out} = {inline(e)} and its tangent at {name} = {_fmt(x0)}")
+    if kink is None:
+        top.set_title(f"{out} = {inline(e)} and its tangent at {name} = {_fmt(x0)}")
+    else:
+        top.set_title(f"{out} = {inline(e)} {kink.kind}s at {name} = {_fmt(x0)}: no tangent")
     top.set_ylabel(out)
     top.legend(loc="best")
     top.grid(alpha=0.3)
-    bottom.plot(xs, dys, color="tab:green", lw=2, label=f"d{out}/d{name} = {inline(d)}")
-    if math.isfinite(slope):
+    smooth, jumps = off_jumps(d)  # 2⋅DiracDelta(x) is 0 wherever it has a value
+    d_label = inline(smooth) + "".join(f" for {inline(a)} ≠ 0" for a in jumps)
+    bottom.plot(
+        *break_jumps(xs, dys, d, fd, x),
+        color="tab:green",
+        lw=2,
+        label=f"d{out}/d{name} = {d_label}",
+    )
+    if math.isfinite(slope) and kink is None:
         bottom.plot([x0], [slope], "o", color="black", zorder=5)
         bottom.annotate(
             f"slope {_fmt(slope)}",
@@ -145,7 +159,7 @@ def _tangent(plt, expr: sp.Expr, name: str, point, path: Path):
     bottom.axhline(0, color="grey", lw=0.8)
     bottom.axvline(x0, color="grey", lw=0.8, ls=":")
     top.axvline(x0, color="grey", lw=0.8, ls=":")
-    bottom.set_title(f"the derivative d{out}/d{name} = {inline(d)}")
+    bottom.set_title(f"the derivative d{out}/d{name} = {d_label}")
     bottom.set_xlabel(name)
     bottom.set_ylabel(f"d{out}/d{name}")
     bottom.legend(loc="best")
@@ -155,7 +169,76 @@ def _tangent(plt, expr: sp.Expr, name: str, point, path: Path):
         f"{out} and its tangent line at {name} = {_fmt(x0)} (slope {_fmt(slope)}), "
         "with the derivative curve below"
     )
+    if kink is not None:
+        what = "jumps" if kink.kind == "jump" else "has a kink"
+        description = (
+            f"{out} {what} at {name} = {_fmt(x0)}, so no tangent is drawn"
+            + ("" if kink.kind == "jump" else " (the one-sided slopes instead)")
+            + ", with the derivative curve below"
+        )
     return fig, Picture(str(path), "tangent", description)
+
+
+def break_jumps(xs, ys, expr: sp.Expr, fn, x: sp.Symbol):
+    """The curve with a gap where it jumps (``sign(x)`` at 0), not a vertical line across.
+
+    >>> import numpy as np
+    >>> x = variable("x")
+    >>> xs = np.array([-1.0, 1.0])
+    >>> sign = compile_expr(sp.sign(x), [x], backend="numpy")
+    >>> gx, gy = break_jumps(xs, sign(xs), sp.sign(x), sign, x)
+    >>> np.isnan(gy).tolist(), bool(abs(gx[1]) < 1e-9)
+    ([False, True, False], True)
+    """
+    import numpy as np
+
+    gaps = []
+    for _, arg in switches(expr):
+        if x not in arg.free_symbols:
+            continue
+        g = compile_expr(arg, [x], backend="numpy")
+        side = np.sign(np.broadcast_to(np.asarray(g(xs), dtype=float), xs.shape))
+        for i in np.nonzero(side[:-1] != side[1:])[0]:
+            lo, hi = float(xs[i]), float(xs[i + 1])
+            for _ in range(40):  # bisect for the switch
+                mid = 0.5 * (lo + hi)
+                if np.sign(g(np.float64(mid))) == side[i]:
+                    lo = mid
+                else:
+                    hi = mid
+            left, right = float(fn(np.float64(lo))), float(fn(np.float64(hi)))
+            scale = 1.0 + max(abs(left), abs(right)) if math.isfinite(left + right) else 1.0
+            if not math.isclose(left, right, abs_tol=1e-6 * scale):
+                gaps.append((i + 1, 0.5 * (lo + hi)))
+    if not gaps:
+        return xs, ys
+    at = [i for i, _ in gaps]
+    return np.insert(xs, at, [c for _, c in gaps]), np.insert(ys, at, np.nan)
+
+
+def _one_sided_lines(top, bottom, kink, xs, x0: float, y0: float) -> None:
+    """At a kink, the two one-sided slopes as half-lines; at a jump, just the point."""
+    top.plot([x0], [y0], "o", color="black", zorder=5)
+    if kink.kind == "jump":
+        top.annotate(
+            f"({_fmt(x0)}, {_fmt(y0)})\njump: no tangent", (x0, y0),
+            textcoords="offset points", xytext=(10, 12), fontsize=10,
+        )  # fmt: skip
+        return
+    for side, slope, part, color in (
+        ("left", kink.left, xs <= x0, "tab:orange"),
+        ("right", kink.right, xs >= x0, "tab:red"),
+    ):
+        if slope is None or not math.isfinite(slope):
+            continue
+        seg = xs[part]
+        top.plot(seg, y0 + slope * (seg - x0), "--", color=color, lw=1.5,
+                 label=f"slope from the {side}: {_fmt(slope)}")  # fmt: skip
+        bottom.plot([x0], [slope], "o", mfc="white", color="black", zorder=5)
+    top.annotate(
+        f"({_fmt(x0)}, {_fmt(y0)})\nno tangent: a kink", (x0, y0),
+        textcoords="offset points", xytext=(10, 12), fontsize=10,
+    )  # fmt: skip
 
 
 def _contour(plt, expr: sp.Expr, names: Sequence[str], point, path: Path):

@@ -25,8 +25,10 @@ import sympy as sp
 from sympy.core.numbers import Number
 from sympy.printing.precedence import precedence
 from sympy.printing.pretty.pretty import PrettyPrinter
-from sympy.printing.pretty.stringpict import prettyForm
+from sympy.printing.pretty.stringpict import prettyForm, stringPict
 from sympy.printing.str import StrPrinter
+
+from symgrad.functions import LEAKY_SLOPE
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 MAX_SUPERSCRIPT = 999
@@ -78,6 +80,25 @@ class _Printer(PrettyPrinter):
             top.append(self._print(sp.S.One))
         return prettyForm.__mul__(*top) / prettyForm.__mul__(*bottom)
 
+    def _print_Heaviside(self, step):
+        spelled = _spelled_out(step)
+        args = prettyForm(*self._print_seq(spelled.args, delimiter=", ").parens())
+        name = prettyForm(type(spelled).__name__)  # not SymPy's leaky_relu → leakyᵣₑₗᵤ
+        form = prettyForm(*stringPict.next(name, args), binding=prettyForm.FUNC)
+        form.prettyFunc, form.prettyArgs = name, args  # so a power prints as f(x)^n
+        return form
+
+    _print_DiracDelta = _print_Heaviside  # noqa: N815
+    _print_leaky_relu = _print_Heaviside
+
+    def _print_cbrt(self, root):
+        form = self._print(root.args[0])
+        if form.height() != 1:
+            return self._print_Heaviside(root)
+        if not (root.args[0].is_Atom or root.args[0].is_Function):
+            form = prettyForm(*form.parens())
+        return prettyForm("∛" + form.s, binding=prettyForm.ATOM)
+
     def _print_Pow(self, power):
         base, exponent = power.as_base_exp()
         if exponent.is_Integer and 1 < exponent <= MAX_SUPERSCRIPT:
@@ -94,6 +115,20 @@ class _Printer(PrettyPrinter):
                 text = form.s + str(exponent).translate(_SUPERSCRIPT)
                 return prettyForm(text, binding=prettyForm.POW)
         return super()._print_Pow(power)
+
+
+def _spelled_out(expr: sp.Expr) -> sp.Expr:
+    """A step, delta or leaky ReLU as symgrad's parser reads it, defaults left out.
+
+    SymPy writes the unit step as θ(x, 0), which reads as a variable θ; symgrad
+    spells it ``Heaviside(x)``, with its value at 0 (0, as TensorFlow's relu') implied.
+    """
+    args = list(expr.args)
+    defaults = {"Heaviside": sp.S.Zero, "DiracDelta": sp.S.Zero, "leaky_relu": LEAKY_SLOPE}
+    name = type(expr).__name__
+    if len(args) == 2 and args[1] == defaults.get(name):
+        args.pop()
+    return sp.Function(name)(*args)
 
 
 def pretty(expr: sp.Basic) -> str:
@@ -122,6 +157,8 @@ class _InlinePrinter(StrPrinter):
         if exponent.is_Integer and exponent < 0:
             return "1/" + self._print(sp.Pow(base, -exponent))
         text = self.parenthesize(base, prec, strict=True)
+        if base.is_Pow and text == self._print(base):
+            text = f"({text})"  # (1/x)^x and (x^x)^x, not 1/x^x and x^x^x
         if exponent.is_Integer and 1 < exponent <= MAX_SUPERSCRIPT:
             return text + str(exponent).translate(_SUPERSCRIPT)
         if exponent.is_Atom and not (exponent.is_Number and exponent.is_negative):
@@ -135,6 +172,44 @@ class _InlinePrinter(StrPrinter):
 
     def _print_Abs(self, expr):
         return f"|{self._print(expr.args[0])}|"
+
+    def _print_Heaviside(self, expr):
+        return self._print(_spelled_out(expr))
+
+    _print_DiracDelta = _print_Heaviside  # noqa: N815
+    _print_leaky_relu = _print_Heaviside
+
+    def _print_cbrt(self, expr):
+        return "∛" + self._root_argument(expr.args[0])
+
+    def _print_Exp1(self, expr):
+        return "ℯ"
+
+    def _print_Pi(self, expr):
+        return "π"
+
+
+class _PlainPrinter(StrPrinter):
+    """SymPy's string form with symgrad's spellings, so the parser reads it back."""
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Abs(self, expr):
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Heaviside(self, expr):  # SymPy's str drops the value 1/2 at 0; symgrad's is 0
+        return f"Heaviside({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
+
+def plain(expr: sp.Basic) -> str:
+    """ASCII text symgrad's parser reads back: SymPy's ``str`` with ``e`` and ``abs``.
+
+    >>> x = sp.Symbol("x")
+    >>> plain(sp.E * sp.Abs(x) + x**2)
+    'x**2 + e*abs(x)'
+    """
+    return _PlainPrinter().doprint(expr)
 
 
 @lru_cache(maxsize=4096)

@@ -23,7 +23,7 @@ from typing import ClassVar
 
 import sympy as sp
 
-from symgrad.functions import relu, sigmoid, softplus
+from symgrad.functions import REGISTRY, record_of
 from symgrad.printing import inline
 
 #: Placeholders used to state rules (u, v, g, ...), chosen to avoid the expression's own names.
@@ -105,9 +105,30 @@ class PowerRule(Step):
 
 @dataclass(frozen=True)
 class FunctionRule(Step):
-    """The derivative of a named function of the variable itself, e.g. ``d/dx sin(x) = cos(x)``."""
+    """The derivative of a named function of the variable itself, e.g. ``d/dx sin(x) = cos(x)``.
+
+    The derivative, the general statement and the note come from the function's
+    record in :mod:`symgrad.functions`.
+    """
 
     rule = "Function rule"
+
+    def statement(self, d: str) -> str:
+        text = f"{d} {inline(self.expr)} = {inline(self.result)}"
+        general = _record_text(self.expr, "statement")
+        return f"{text}   ({general})" if general else text
+
+    def statement_latex(self, d: str) -> str:
+        return f"{d} {_latex(self.expr)} = {sp.latex(self.result)}"
+
+    def note(self) -> str | None:
+        note = _record_text(self.expr, "note")
+        return note.format(u=inline(self.expr.args[0])) if note else None
+
+
+def _record_text(expr: sp.Expr, field: str) -> str:
+    record = record_of(expr)
+    return getattr(record, field) if record is not None else ""
 
 
 class TrigRule(FunctionRule):
@@ -137,18 +158,10 @@ class LogRule(FunctionRule):
 class AbsRule(FunctionRule):
     rule = "Absolute value rule"
 
-    def note(self) -> str | None:
-        inner = inline(self.expr.args[0])
-        return f"|{inner}| is not differentiable where {inner} = 0 (sign(0) = 0 is a subgradient)"
-
 
 class SigmoidRule(FunctionRule):
     rule = "Sigmoid rule"
-    formula = "σ' = σ⋅(1 - σ)"
     formula_latex = r"\sigma' = \sigma\,(1 - \sigma)"
-
-    def statement(self, d: str) -> str:
-        return f"{d} {inline(self.expr)} = {inline(self.result)}   ({self.formula})"
 
     def statement_latex(self, d: str) -> str:
         return f"{d} {_latex(self.expr)} = {sp.latex(self.result)} \\quad ({self.formula_latex})"
@@ -157,19 +170,9 @@ class SigmoidRule(FunctionRule):
 class ReluRule(FunctionRule):
     rule = "ReLU rule"
 
-    def note(self) -> str | None:
-        inner = inline(self.expr.args[0])
-        return (
-            f"relu has a kink where {inner} = 0: the derivative is 0 on the left and 1 on the "
-            "right; Heaviside(…, 0) takes 0 there, as TensorFlow and PyTorch do"
-        )
-
 
 class SoftplusRule(FunctionRule):
     rule = "Softplus rule"
-
-    def note(self) -> str | None:
-        return "softplus(u) = log(1 + eᵘ), and its slope is the sigmoid"
 
 
 @dataclass(frozen=True)
@@ -426,19 +429,35 @@ ARITHMETIC: dict[str, RuleArithmetic] = {
 
 # -- the engine --------------------------------------------------------------------------
 
+_NAMED_RULES: dict[str, type[FunctionRule]] = {
+    cls.rule: cls
+    for cls in (
+        TrigRule,
+        InverseTrigRule,
+        HyperbolicRule,
+        InverseHyperbolicRule,
+        ExpRule,
+        LogRule,
+        AbsRule,
+        SigmoidRule,
+        ReluRule,
+        SoftplusRule,
+    )
+}
+
+
+def _rule_class(name: str) -> type[FunctionRule]:
+    """The step class for a rule a record names (one is made for a new name)."""
+    if name not in _NAMED_RULES:
+        class_name = name.title().replace(" ", "")
+        cls = type(class_name, (FunctionRule,), {"rule": name, "__module__": __name__})
+        globals()[class_name] = cls  # a module attribute, so steps pickle (worker processes)
+        _NAMED_RULES[name] = cls
+    return _NAMED_RULES[name]
+
+
 _FUNCTION_RULES: dict[type, type[FunctionRule]] = {
-    **dict.fromkeys((sp.sin, sp.cos, sp.tan, sp.sec, sp.csc, sp.cot), TrigRule),
-    **dict.fromkeys((sp.asin, sp.acos, sp.atan, sp.asec, sp.acsc, sp.acot), InverseTrigRule),
-    **dict.fromkeys((sp.sinh, sp.cosh, sp.tanh, sp.sech, sp.csch, sp.coth), HyperbolicRule),
-    **dict.fromkeys(
-        (sp.asinh, sp.acosh, sp.atanh, sp.asech, sp.acsch, sp.acoth), InverseHyperbolicRule
-    ),
-    sp.exp: ExpRule,
-    sp.log: LogRule,
-    sp.Abs: AbsRule,
-    sigmoid: SigmoidRule,
-    relu: ReluRule,
-    softplus: SoftplusRule,
+    f.head: _rule_class(f.rule) for f in REGISTRY if f.head is not None and f.derivative
 }
 
 
@@ -465,18 +484,18 @@ def _chain(
 
 def _derive_function(expr: sp.Expr, var: sp.Symbol) -> Step:
     rule = _FUNCTION_RULES.get(expr.func)
-    if rule is None or len(expr.args) != 1:
+    arg, *rest = expr.args
+    if rule is None or any(a.has(var) for a in rest):
         return UnsupportedRule(expr, var, sp.diff(expr, var))
-    (arg,) = expr.args
     if arg == var:
         return rule(expr, var, function_rule(expr, (arg,), (sp.S.One,)))
     arithmetic = lambda d: function_rule(expr, (arg,), (d,))  # noqa: E731
-    return _chain(expr, var, arg, expr.func, rule.rule, arithmetic)
+    return _chain(expr, var, arg, lambda g: expr.func(g, *rest), rule.rule, arithmetic)
 
 
 def function_derivative(expr: sp.Expr) -> sp.Expr:
-    """``f'(u)`` for ``expr = f(u)``, a function of the table above: the outer derivative."""
-    return expr.fdiff(1)
+    """``f'(u)`` for ``expr = f(u)``: the outer derivative, from the function's own record."""
+    return record_of(expr).derivative(*expr.args)
 
 
 def _derive_pow(expr: sp.Expr, var: sp.Symbol) -> Step:
@@ -714,8 +733,12 @@ class Differentiation:
                 return self._apply("exponential", node, parts, (sp.S.Zero, self._d(exponent)))
             ders = (self._d(base), self._d(exponent))
             return self._apply("logarithmic", node, parts, ders)
-        if isinstance(node, sp.Function) and node.func in _FUNCTION_RULES and len(node.args) == 1:
-            (arg,) = node.args
+        if (
+            isinstance(node, sp.Function)
+            and node.func in _FUNCTION_RULES
+            and not any(self.depends(a) for a in node.args[1:])  # leaky_relu(x, a): a constant
+        ):
+            arg = node.args[0]
             return self._apply("function", node, (arg,), (self._d(arg),))
         return sp.diff(node, self.var)  # no rule: SymPy's derivative, as derive() says
 

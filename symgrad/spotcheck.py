@@ -25,13 +25,13 @@ import sympy as sp
 
 from symgrad.check import Check, check_gradient
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
-from symgrad.kinks import _KINKED
 from symgrad.numeric import compile_expr
 from symgrad.parse import parse
 from symgrad.printing import pretty
 from symgrad.problem import problem
 from symgrad.render import StyledLines
 from symgrad.result import output_name
+from symgrad.special import switches
 
 __all__ = ["SpotCheck", "spot_check"]
 
@@ -151,13 +151,7 @@ class SpotCheck(StyledLines):
 
 
 def _kink_arguments(expr: sp.Expr) -> list[sp.Expr]:
-    args = []
-    for sub in sp.preorder_traversal(expr):
-        if isinstance(sub, _KINKED):
-            args.append(sub.args[0])
-        elif isinstance(sub, sp.Max | sp.Min) and len(sub.args) == 2:
-            args.append(sub.args[0] - sub.args[1])
-    return args
+    return [arg for _, arg in switches(expr)]
 
 
 def spot_check(

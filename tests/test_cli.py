@@ -90,7 +90,7 @@ def test_latex(capsys):
         (["x^2", "--at", "x=nan"], 2, "nan"),
         (["x^2", "--at", "x=inf"], 2, "inf"),
         (["x*y", "--at", "x=1"], 2, "no value for y"),
-        (["|x|", "--at", "x=1"], 2, "abs(x)"),
+        (["|x - 1", "--at", "x=1"], 2, "never closed"),
         (["foo(x)"], 2, "unknown function foo"),
         (["(x+1"], 2, "column"),
         (["9**9**9*x", "--at", "x=1"], 3, ""),
@@ -121,6 +121,14 @@ def test_leading_minus_hint(capsys):
     assert code == 2 and "--" in err
     code, out, _ = run(capsys, "--at", "x=1", "--format", "plain", "--", "-x^2")
     assert code == 0 and "gradients:         [-2.0]" in out
+
+
+def test_an_unknown_flag_is_unrecognized_without_the_leading_minus_hint(capsys):
+    code, _, err = run(capsys, "x^2", "--tangent")
+    assert code == 2 and "unrecognized arguments: --tangent" in err
+    assert "goes after '--'" not in err
+    code, _, err = run(capsys, "--at", "x=1", "x^2", "-x")
+    assert code == 2 and "goes after '--'" in err
 
 
 def test_help_and_version(capsys):

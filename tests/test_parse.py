@@ -2,7 +2,7 @@ import pytest
 import sympy as sp
 
 from symgrad.errors import InputError, LimitError, ParseError
-from symgrad.functions import relu, sigmoid, softplus
+from symgrad.functions import cbrt, elu, gelu, leaky_relu, relu, sigmoid, silu, softplus, softsign
 from symgrad.parse import (
     parse,
     parse_assignments,
@@ -79,6 +79,39 @@ VALID = [
     ("pi*x", sp.pi * x),
     ("2e", 2 * sp.E),
     ("2e-x", 2 * sp.E - x),
+    # textbook notation
+    ("2πr", 2 * sp.pi * variable("r")),
+    ("2θx", 2 * variable("theta") * x),
+    ("θ_0 + θ1 + x_θ", variable("theta_0") + variable("theta1") + variable("x_theta")),
+    ("x(x+1)", x * (x + 1)),
+    ("√x", sp.sqrt(x)),
+    ("√(x+1)", sp.sqrt(x + 1)),
+    ("2√x√y", 2 * sp.sqrt(x) * sp.sqrt(y)),
+    ("∛x", cbrt(x)),
+    ("∛-8", None),
+    ("|x|", sp.Abs(x)),
+    ("|x - 1|", sp.Abs(x - 1)),
+    ("||x| - 1|", sp.Abs(sp.Abs(x) - 1)),
+    ("|x||y|", sp.Abs(x) * sp.Abs(y)),
+    ("|x|⋅|y - |x||", sp.Abs(x) * sp.Abs(y - sp.Abs(x))),
+    ("|sin(|x|)|", sp.Abs(sp.sin(sp.Abs(x)))),
+    ("│x│", sp.Abs(x)),
+    ("2|x|", 2 * sp.Abs(x)),
+    ("ℯ^x + ℯ", sp.exp(x) + sp.E),
+    # SymPy's own spellings, as symgrad prints them
+    ("Abs(x)", sp.Abs(x)),
+    ("Heaviside(x)", sp.Heaviside(x, 0)),
+    ("Heaviside(x, 1/2)", sp.Heaviside(x, sp.S.Half)),
+    ("DiracDelta(x, 1)", sp.DiracDelta(x, 1)),
+    # the functions added as records
+    ("sign(x) + erf(x) + cbrt(x)", sp.sign(x) + sp.erf(x) + cbrt(x)),
+    ("sech(x) + csch(x) + coth(x)", sp.sech(x) + sp.csch(x) + sp.coth(x)),
+    ("arcsin(x) + arccos(x) + arctan(x)", sp.asin(x) + sp.acos(x) + sp.atan(x)),
+    ("arsinh(x) + arcosh(x) + artanh(x)", sp.asinh(x) + sp.acosh(x) + sp.atanh(x)),
+    ("log10(x) + log2(x)", sp.log(x) / sp.log(10) + sp.log(x) / sp.log(2)),
+    ("leaky_relu(x) + leaky_relu(x, 0.2)", leaky_relu(x) + leaky_relu(x, sp.Rational(1, 5))),
+    ("elu(x) + gelu(x) + silu(x) + swish(x)", elu(x) + gelu(x) + 2 * silu(x)),
+    ("softsign(x)", softsign(x)),
     # names that collide with SymPy or Python are plain variables
     ("beta*gamma", variable("beta") * variable("gamma")),
     ("N + S + E + I + Q + O", sum(variable(n) for n in ("N", "S", "E", "I", "Q", "O"))),
@@ -87,7 +120,35 @@ VALID = [
 
 @pytest.mark.parametrize("text,expected", VALID, ids=[v[0] for v in VALID])
 def test_valid(text, expected):
+    if expected is None:  # ∛-8: the real cube root
+        expected = sp.Integer(-2)
     assert parse(text).expr == expected
+
+
+NOTES = [
+    ("sinx", "read sinx as one variable named sinx; for the function write sin(x)"),
+    ("2*expx", "for the function write exp(x)"),
+    ("xy + x + y", "read xy as one variable named xy; for the product write x*y"),
+    ("d/dx x^2", "read d/dx as the variable d divided by the variable dx"),
+    ("dy/dx", "not as a derivative; symgrad differentiates for you"),
+    ("f(x)", "read f(…) as f times (…)"),
+]
+
+
+@pytest.mark.parametrize("text,fragment", NOTES)
+def test_ambiguous_spellings_get_one_note_on_how_they_were_read(text, fragment):
+    notes = parse(text).notes
+    assert len(notes) == 1 and fragment in notes[0]
+
+
+@pytest.mark.parametrize("text", ["xz", "lr*x", "theta + x", "x(x+1)", "sin(x)", "signal + 1"])
+def test_plain_names_get_no_note(text):
+    assert parse(text).notes == () or text == "signal + 1"
+
+
+def test_a_run_of_assigned_letters_is_noted():
+    assert "for the product write x*y" in parse("xy", assigned=["x", "y"]).notes[0]
+    assert parse("xy", assigned=["xy"]).notes == ()
 
 
 def test_variables_are_real():
@@ -121,7 +182,10 @@ INVALID = [
     ("   ", ParseError, None, "empty expression"),
     ("(x+1", ParseError, 1, "never closed"),
     ("x+1)", ParseError, 4, "has no '('"),
-    ("|x|", ParseError, 1, "abs(x)"),
+    ("|x", ParseError, 1, "never closed"),
+    ("|x - 1) + 1|", ParseError, 7, "expected a closing '|'"),
+    ("||", ParseError, 2, "empty absolute value bars"),
+    ("√", ParseError, 1, "needs something to take the root of"),
     ("x.diff", ParseError, 2, "'.'"),
     ("x[0]", ParseError, 2, "square brackets"),
     ("'x'", ParseError, 1, "strings"),
@@ -134,7 +198,9 @@ INVALID = [
     ("lambda: 1", ParseError, 7, "':'"),
     ("x!", ParseError, 2, "factorial"),
     ("foo(x)", ParseError, 1, "unknown function foo"),
-    ("x(x+1)", ParseError, 1, "x*(...)"),
+    ("xy(x+1)", ParseError, 1, "xy*(...)"),
+    ("Heaviside(x, y)", ParseError, 1, "value at 0 must be a number"),
+    ("leaky_relu(x, 1, 2)", ParseError, 1, "leaky_relu takes 1 or 2 arguments, got 3"),
     ("sin x", ParseError, 1, "needs parentheses"),
     ("sin()", ParseError, 4, "needs an argument"),
     ("log(x, 2, 3)", ParseError, 1, "log takes 1 or 2 arguments, got 3"),

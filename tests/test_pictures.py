@@ -2,11 +2,15 @@
 
 import struct
 
+import numpy as np
 import pytest
+import sympy as sp
 
 from symgrad.cli import main
 from symgrad.errors import InputError
-from symgrad.pictures import plot
+from symgrad.numeric import compile_expr
+from symgrad.parse import variable
+from symgrad.pictures import break_jumps, plot
 
 
 def _png_size(path):
@@ -52,3 +56,34 @@ def test_cli_plot_adds_a_note(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "compute_gradients: [(20.0, 10.0)]" in out
     assert "picture written to" in out and path.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("abs(x)", "has a kink at x = 0, so no tangent is drawn (the one-sided slopes instead)"),
+        ("sign(x)", "jumps at x = 0, so no tangent is drawn"),
+        ("relu(x - 1)", None),  # smooth at 0: the tangent
+    ],
+)
+def test_no_tangent_where_none_exists(tmp_path, text, words):
+    picture = plot(text, at="x=0", path=tmp_path / "p.png")
+    if words is None:
+        assert "its tangent line at x = 0 (slope 0)" in picture.description
+    else:
+        assert words in picture.description
+    assert (tmp_path / "p.png").stat().st_size > 1000
+
+
+def test_a_jump_is_drawn_with_a_gap_not_a_vertical_line():
+    x = variable("x")
+    xs = np.linspace(-1, 1, 9)  # the switch at 0 falls on a sample: still one gap
+    for e in (sp.sign(x), sp.Heaviside(x - 0.3, 0), sp.sign(x) + x):
+        f = compile_expr(e, [x], backend="numpy")
+        gx, gy = break_jumps(xs, np.broadcast_to(f(xs), xs.shape), e, f, x)
+        assert np.isnan(gy).any()
+        steps = np.abs(np.diff(gy))  # a segment across the jump would be a step of 1
+        assert (steps[np.isfinite(steps)] < 0.5).all()
+        assert np.all(np.diff(gx) >= 0)
+    smooth = compile_expr(sp.Abs(x), [x], backend="numpy")
+    assert not np.isnan(break_jumps(xs, smooth(xs), sp.Abs(x), smooth, x)[1]).any()

@@ -35,36 +35,32 @@ __all__ = [
     "compile_program",
     "activation_function",
     "blas_threads",
-    "NUMPY_FORMS",
     "CHUNK",
 ]
 
 CHUNK = 2048  # samples per chunk: a few hundred kB per temporary, so they stay in cache
 
 
-# How generated code prints the functions NumPy lacks (``{0}`` is the argument): the one
-# place where symgrad's own functions, and so every network activation, become numpy code.
-NUMPY_FORMS: dict[str, str] = {
-    "relu": "numpy.maximum({0}, 0.0)",
-    "sigmoid": "(0.5 + 0.5*numpy.tanh(0.5*{0}))",
-    "softplus": "numpy.logaddexp(0.0, {0})",
-    # Heaviside(z, 0): 0 at the kink, as relu's derivative is in TensorFlow.
-    "Heaviside": "numpy.greater({0}, 0.0)",
-}
-
-
 def _printer():
     from sympy.printing.numpy import NumPyPrinter
 
-    def form(template: str):
-        def print_function(self, e):
-            return template.format(*(self.parenthesize(a, 100) for a in e.args))
+    from symgrad.functions import REGISTRY
 
-        return print_function
+    def method(record):
+        def print_call(self, e):
+            return record.code_for(*(self._print(a) for a in e.args))
 
-    methods = {f"_print_{name}": form(t) for name, t in NUMPY_FORMS.items()}
-    printer_class = type("_Printer", (NumPyPrinter,), methods)
-    return printer_class({"fully_qualified_modules": True, "allow_unknown_functions": False})
+        return print_call
+
+    # Every function prints as its record says (symgrad.functions), so a new function, and
+    # so every network activation, needs no code here.
+    methods = {
+        f"_print_{f.head.__name__}": method(f)
+        for f in REGISTRY
+        if f.head is not None and (f.code or isinstance(f.numpy, str))
+    }
+    printer = type("_Printer", (NumPyPrinter,), methods)
+    return printer({"fully_qualified_modules": True, "allow_unknown_functions": False})
 
 
 @functools.cache
@@ -79,9 +75,11 @@ def activation_function(name: str) -> Callable[[Any], Any]:
 
     z = sp.Symbol("z", real=True)
     source = f"def _activation(z):\n    return {_printer().doprint(ACTIVATIONS[name](z))}\n"
+    import math
+
     import numpy
 
-    namespace: dict[str, Any] = {"numpy": numpy}
+    namespace: dict[str, Any] = {"numpy": numpy, "math": math}
     exec(compile(source, "<symgrad generated>", "exec"), namespace)  # noqa: S102
     return namespace["_activation"]
 
@@ -144,9 +142,11 @@ class Program:
     @property
     def function(self):
         if self._fn is None:
+            import math
+
             import numpy
 
-            namespace: dict[str, Any] = {"numpy": numpy}
+            namespace: dict[str, Any] = {"numpy": numpy, "math": math}
             exec(compile(self.source, "<symgrad generated>", "exec"), namespace)  # noqa: S102
             self._fn = namespace["_program"]
         return self._fn

@@ -1,0 +1,117 @@
+"""special: kinks, jumps, domains, removable singularities and real roots, in words."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import sympy as sp
+
+from symgrad import grad
+from symgrad.cli import main
+from symgrad.numeric import compile_expr
+from symgrad.parse import parse, variable
+from symgrad.special import diagnose_point, find_kinks, off_jumps, switches
+
+x, y = variable("x"), variable("y")
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "left", "right", "framework"),
+    [
+        ("leaky_relu(x)", "0", 0.01, 1.0, 0.01),  # TensorFlow and PyTorch: alpha at 0
+        ("leaky_relu(x, 0.2)", "0", 0.2, 1.0, 0.2),
+        ("relu(x - 1)", "1", 0.0, 1.0, 0.0),
+    ],
+)
+def test_kinks_of_the_new_activations(text, at, left, right, framework):
+    (k,) = find_kinks(parse(text).expr, {x: sp.Rational(at)})
+    assert (k.left, k.right, k.framework, k.kind) == (left, right, framework, "kink")
+
+
+@pytest.mark.parametrize("text", ["elu(x)", "softsign(x)", "gelu(x)", "silu(x)"])
+def test_smooth_activations_have_no_kink_at_0(text):
+    assert find_kinks(parse(text).expr, {x: sp.Integer(0)}) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "left", "right"), [("sign(x)", -1.0, 1.0), ("Heaviside(x)", 0.0, 1.0)]
+)
+def test_a_jump_is_not_continuous(text, left, right):
+    (k,) = find_kinks(parse(text).expr, {x: sp.Integer(0)})
+    assert (k.kind, k.left, k.right, k.framework) == ("jump", left, right, 0.0)
+    assert "not continuous" in k.explain() and "TensorFlow and PyTorch return 0.0" in k.explain()
+
+
+def test_every_switch_comes_from_a_record():
+    parts = switches(parse("abs(x) + sign(y) + relu(x*y) + leaky_relu(y, 0.5) + sin(x)").expr)
+    assert {type(p).__name__ for p, _ in parts} == {"Abs", "sign", "relu", "leaky_relu"}
+
+
+def test_deltas_are_zero_off_their_jump_and_mark_only_real_jumps():
+    assert off_jumps(2 * sp.DiracDelta(x) + x) == (x, (x,))
+    assert off_jumps(x * sp.DiracDelta(x)) == (0, ())  # x⋅δ(x) = 0: no jump
+    assert off_jumps(sp.DiracDelta(x - 1) * (x - 1) ** 2 + sp.DiracDelta(y)) == (0, (y,))
+
+
+def test_removable_singularity_says_both_limits_and_what_tensorflow_gets():
+    why = diagnose_point(parse("sin(x)/x").expr, {x: sp.Integer(0)})
+    assert "0/0" in why and "limit 1" in why and "derivative the limit 0" in why
+    assert "TensorFlow evaluates the formula and gets nan" in why
+    assert math.isnan(compile_expr(parse("sin(x)/x").expr, [x])(0.0))  # what float64 gives
+    # independent route: the limits numerically
+    f = compile_expr(parse("sin(x)/x").expr, [x])
+    assert f(1e-8) == pytest.approx(1.0) and (f(1e-4) - f(-1e-4)) / 2e-4 == pytest.approx(
+        0, abs=1e-6
+    )
+
+
+def test_a_real_pole_is_still_a_pole():
+    assert diagnose_point(1 / x, {x: sp.Integer(0)}) == "1/x has a pole at x = 0"
+    assert diagnose_point(sp.cos(x) / x, {x: sp.Integer(0)}) == "1/x has a pole at x = 0"
+
+
+def test_odd_root_of_a_negative_number_names_the_real_root():
+    why = diagnose_point(parse("x^(1/3)").expr, {x: sp.Integer(-8)})
+    assert "frameworks give nan" in why and "cbrt(x)" in why
+    assert "the value is -2 and the slope 1/12" in why
+    # independent route: the real cube root's slope by a difference quotient
+    c = compile_expr(parse("cbrt(x)").expr, [x])
+    assert (c(-8 + 1e-6) - c(-8 - 1e-6)) / 2e-6 == pytest.approx(1 / 12)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "relu(x)", "--answer", "1"],
+        ["check", "abs(x)", "--answer", "1"],
+        ["check", "relu(2x-1)", "--answer", "2"],
+        ["check", "x*relu(x)", "--answer", "relu(x)"],
+        ["check", "sign(x)", "--answer", "1"],
+        ["check", "elu(x)", "--answer", "1"],
+    ],
+)
+def test_every_wrong_answer_to_a_kinked_function_gets_a_verdict(args, capsys):
+    assert main([*args, "--format", "plain"]) == 1
+    assert "incorrect" in capsys.readouterr().out
+
+
+def test_second_derivative_of_abs_is_not_a_delta(capsys):
+    assert main(["abs(x)", "--order", "2", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert "δ" not in out and "d²y/dx² = 0" in out
+    assert "where x = 0 the derivative jumps, so the second derivative does not exist" in out
+
+
+def test_second_derivative_at_a_kink_of_the_first_is_a_kink_not_a_disagreement(capsys):
+    assert main(["x*relu(x)", "--hessian", "--at", "x=0", "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["entries"][0]["check"]["verdict"] == "skipped"
+    assert "its slope is 0.0 from the left and 2.0 from the right" in data["problems"][0]
+    assert "second derivative" in data["problems"][0]
+
+
+def test_grad_at_a_jump_exits_1_with_the_one_sided_values():
+    r = grad("sign(x)", at={"x": 0})
+    assert r.exit_code == 1 and "jumps at x = 0" in r.problems[0]
