@@ -11,11 +11,11 @@ import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from symgrad.codegen import compile_program
 
 from symgrad.cli import main
 from symgrad.errors import ParseError
 from symgrad.functions import ACTIVATIONS, FUNCTIONS, REGISTRY, leaky_relu, record_of
+from symgrad.network.codegen import compile_program
 from symgrad.numeric import compile_expr
 from symgrad.parse import parse, variable
 from symgrad.printing import inline, plain, pretty
