@@ -21,7 +21,11 @@ d/dx [x⋅sin(x²)]
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -42,6 +46,10 @@ if TYPE_CHECKING:  # pragma: no cover
 #: ``simplify`` can take seconds on big expressions and the answer is already exact.
 SIMPLIFY_MAX_OPS = 60
 
+#: CPU seconds the final tidying may use in all; what it has not found by then is not shown.
+#: The rules' result is exact already, so the budget never decides whether a derivation ends.
+SIMPLIFY_BUDGET = 0.3
+
 Line = list[tuple[str, str]]  # (text, rich style) fragments of one line
 
 _STYLES = {
@@ -55,10 +63,11 @@ _STYLES = {
 }
 
 
-def tidy(expr: sp.Expr) -> sp.Expr:
+def tidy(expr: sp.Expr, budget: float = SIMPLIFY_BUDGET) -> sp.Expr:
     """The shortest form of ``expr`` SymPy finds quickly, in the functions it already uses.
 
-    Candidates are ``expr`` itself, ``simplify``, ``together`` and ``factor(cancel(...))``;
+    Candidates are ``expr`` itself, ``together``, ``factor(cancel(...))`` and ``simplify``,
+    tried in that order within ``budget`` CPU seconds in all;
     a form that brings in a function the result did not have (``sigmoid`` rewritten with
     ``cosh``) is not a tidier answer for a student, so it is not chosen.
 
@@ -70,11 +79,62 @@ def tidy(expr: sp.Expr) -> sp.Expr:
         return expr
     heads = {f.func for f in expr.atoms(sp.Function)}
     candidates = [expr]
-    for rewrite in (sp.simplify, sp.together, lambda e: sp.factor(sp.cancel(e))):
-        form = rewrite(expr)
-        if {f.func for f in form.atoms(sp.Function)} <= heads:
-            candidates.append(form)
+    rewrites = (sp.together, lambda e: sp.factor(sp.cancel(e)), sp.simplify)
+    try:
+        with cpu_budget(budget) as left:
+            for rewrite in rewrites:
+                if left() <= 0:
+                    break
+                form = rewrite(expr)
+                if {f.func for f in form.atoms(sp.Function)} <= heads:
+                    candidates.append(form)
+    except BudgetExceededError:
+        pass  # the forms found so far are the candidates
     return min(candidates, key=lambda e: (len(inline(e)), sp.count_ops(e)))
+
+
+class BudgetExceededError(Exception):
+    """Raised inside a :func:`cpu_budget` block when its CPU time is used up."""
+
+
+@contextmanager
+def cpu_budget(seconds: float):
+    """Run a block for at most ``seconds`` of CPU time; yields a function giving what is left.
+
+    In the main thread of a Unix process a profiling timer interrupts the block with
+    :class:`BudgetExceededError`; elsewhere (threads, Windows) the block runs to its end and only
+    the time left is reported, so callers check it between pieces of work.
+
+    >>> with cpu_budget(10.0) as left:
+    ...     left() > 0
+    True
+    """
+    start = time.process_time()
+
+    def left() -> float:
+        return seconds - (time.process_time() - start)
+
+    active = [False]
+    previous = None
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        if signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0):  # never take a timer in use
+
+            def stop(signum, frame):
+                if active[0]:
+                    active[0] = False
+                    raise BudgetExceededError
+
+            previous = signal.signal(signal.SIGPROF, stop)
+            active[0] = True
+            signal.setitimer(signal.ITIMER_PROF, max(seconds, 1e-3))
+    armed = active[0]
+    try:
+        yield left
+    finally:
+        active[0] = False
+        if armed:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            signal.signal(signal.SIGPROF, previous)
 
 
 @dataclass(frozen=True)

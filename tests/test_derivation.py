@@ -189,3 +189,21 @@ def test_cli_steps_passes_unconnected_and_no_check_on(capsys):
     assert "compute_gradients: [(20.0, 10.0), (0.0, 3.0)]" in capsys.readouterr().out
     ds = steps("w*w", at="w=10", check=False)
     assert ds.gradient.partials[0].check is None
+
+
+def test_simplification_runs_under_a_budget_and_the_steps_always_come():
+    import time
+
+    from symgrad.derivation import SIMPLIFY_BUDGET, BudgetExceededError, cpu_budget
+
+    text = "exp(sin(x^2))^3*log(1+x^4)/(1+tanh(x))"
+    start = time.process_time()
+    d = steps(text, wrt="x")
+    spent = time.process_time() - start
+    expected = sp.diff(symgrad.parse(text).expr, x)
+    for value in (0.3, -1.2, 2.0):
+        assert abs(float((d.result - expected).subs(x, value))) < 1e-9
+    assert spent < SIMPLIFY_BUDGET + 2.0  # the budget bounds simplify; no run-away search
+    with pytest.raises(BudgetExceededError), cpu_budget(0.05):
+        while True:
+            sum(range(1000))
