@@ -53,7 +53,7 @@ SIMPLIFY_BUDGET = 0.3
 
 Line = list[tuple[str, str]]  # (text, rich style) fragments of one line
 
-_STYLES = {
+STYLES = {
     "number": "bold",
     "rule": "bold cyan",
     "math": "",
@@ -457,7 +457,7 @@ def _rich_lines(lines: list[Line]):
     for line in lines:
         text = Text()
         for fragment, style in line:
-            text.append(fragment, style=_STYLES.get(style, style))
+            text.append(fragment, style=STYLES.get(style, style))
         yield text
 
 

@@ -590,20 +590,20 @@ def styled_html(lines: Sequence[tuple[str, str]]) -> str:
 
     out = []
     for text, style in lines:
-        css = _css(style)
+        css = css_of(style)
         body = html.escape(text)
         out.append(f'<span style="{css}">{body}</span>' if css and body else body)
-    return (
-        '<pre style="font-family: monospace; line-height: 1.25; white-space: pre">'
-        + "\n".join(out)
-        + "</pre>"
-    )
+    return PRE + "\n".join(out) + "</pre>"
+
+
+PRE = '<pre style="font-family: monospace; line-height: 1.25; white-space: pre">'
 
 
 _COLOURS = {"red": "#c0392b", "green": "#1e8449", "cyan": "#117a8b", "yellow": "#9a7d0a"}
 
 
-def _css(style: str) -> str:
+def css_of(style: str) -> str:
+    """CSS for a rich style such as ``bold green``."""
     parts = []
     for word in style.split():
         if word == "bold":
