@@ -187,6 +187,9 @@ def wrap(text: str, width: int, hang: int | None = None) -> list[str]:
     """
     h = hang_of(text) if hang is None else hang
     h = min(h, max(width // 2, 0))
+    longest = max((len(word) for word in str(text).split(" ")), default=0)
+    if longest > width - h:  # indent less rather than cut a word
+        h = max(min(h, width - longest), 0)
     spans = wrap_spans(str(text), width, h)
     return [("" if i == 0 else " " * h) + text[a:b] for i, (a, b) in enumerate(spans)]
 
@@ -199,6 +202,9 @@ def wrap_fragments(
     if len(text) <= width:
         return [list(fragments)]
     h = min(hang, max(width // 2, 0))
+    longest = max((len(word) for word in text.split(" ")), default=0)
+    if longest > width - h:  # indent less rather than cut a word
+        h = max(min(h, width - longest), 0)
     bounds, pos = [], 0
     for t, style in fragments:
         bounds.append((pos, pos + len(t), style))
