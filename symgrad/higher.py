@@ -26,6 +26,7 @@ from symgrad.check import Check, check_gradient, diagnose_point
 from symgrad.derive import _variable_list, as_parsed, exact_point, to_float
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.kinks import find_kinks
+from symgrad.latex import derivative as latex_derivative
 from symgrad.parse import Parsed, parse_many, parse_names, parse_value, variable
 from symgrad.printing import pretty
 from symgrad.render import (
@@ -316,12 +317,7 @@ def _safe_checks(fn, *args, n: int) -> tuple[Check | None, ...]:
 def _nth_label(order: int, name: str, several: bool, y: str = "y") -> tuple[str, str]:
     sup = pretty(sp.Symbol("x") ** order)[1:] if order > 1 else ""
     d = "∂" if several else "d"
-    latex_d = r"\partial " if several else "d"
-    return (
-        f"{d}{sup}{y}/{d}{name}{sup}",
-        r"\frac{%s^{%d} %s}{%s %s^{%d}}"
-        % (latex_d, order, y, latex_d, sp.latex(variable(name)), order),
-    )
+    return f"{d}{sup}{y}/{d}{name}{sup}", latex_derivative(y, [name] * order, several)
 
 
 def nth_derivative(
@@ -405,12 +401,7 @@ def hessian(
     for i, a in enumerate(names):
         for j, b in enumerate(names):
             label = f"∂²{y}/∂{a}²" if i == j else f"∂²{y}/∂{a}∂{b}"
-            la, lb = sp.latex(symbols[i]), sp.latex(symbols[j])
-            latex_label = (
-                r"\frac{\partial^2 %s}{\partial %s^2}" % (y, la)
-                if i == j
-                else r"\frac{\partial^2 %s}{\partial %s \partial %s}" % (y, la, lb)
-            )
+            latex_label = latex_derivative(y, [b, a], several=True)
             entries.append(
                 Entry(label, latex_label, second[i][j], exacts[i][j], values[i][j], checks[i][j])
             )

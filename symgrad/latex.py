@@ -125,10 +125,14 @@ def value(exact: sp.Expr | None, as_float: float | None) -> str:
 
 
 def _big(exact: sp.Expr) -> str:
-    mantissa, _, exponent = f"{sp.N(exact, 6)}".partition("e")
+    import mpmath
+
+    mantissa, _, exponent = mpmath.nstr(sp.N(exact, 15)._to_mpmath(60), 6).partition("e")
+    if mantissa.endswith(".0"):
+        mantissa = mantissa[:-2]
     if not exponent:
         return mantissa
-    return r"%s \times 10^{%d}" % (mantissa.rstrip("0").rstrip("."), int(exponent))
+    return r"%s \times 10^{%d}" % (mantissa, int(exponent))
 
 
 def text(words: str) -> str:
