@@ -36,7 +36,7 @@ from symgrad.derive import _variable_list, as_parsed, grad
 from symgrad.errors import InputError
 from symgrad.parse import variable
 from symgrad.printing import inline
-from symgrad.render import terminal_width, wrap_fragments
+from symgrad.render import StyledLines, terminal_width, wrap_fragments
 from symgrad.result import GradientResult
 from symgrad.rules import ChainRule, SimplifyStep, Step, derive
 
@@ -223,6 +223,8 @@ class Derivation:
 
         return mimebundle(self)
 
+    _repr_pretty_ = StyledLines._repr_pretty_
+
     def to_dict(self) -> dict[str, object]:
         return {
             "expression": sp.sstr(self.expr),
@@ -304,6 +306,8 @@ class Derivations:
         from symgrad.notebook import mimebundle
 
         return mimebundle(self)
+
+    _repr_pretty_ = StyledLines._repr_pretty_
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -66,7 +66,7 @@ def _squeeze(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
 def mimebundle(result: Any, width: int = NOTEBOOK_WIDTH) -> dict[str, str]:
     """The notebook display of ``result``: ``text/latex``, ``text/html`` and ``text/plain``."""
     latex = result.to_latex()
-    plain = result.plain_text(width)
+    plain = result.plain_text(width).rstrip("\n")
     parts = [f'<div class="symgrad-math">{html.escape(_aligned(latex), quote=False)}</div>']
     gradient = getattr(result, "gradient", None)
     if hasattr(result, "derivations"):  # several derivations: their outline, then the values

@@ -589,6 +589,12 @@ class StyledLines:
 
         return mimebundle(self)
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """IPython's plain text: the layout, not the record's fields."""
+        from symgrad.notebook import NOTEBOOK_WIDTH
+
+        printer.text(self.plain_text(NOTEBOOK_WIDTH).rstrip("\n"))
+
 
 def styled_html(lines: Sequence[tuple[str, str]]) -> str:
     """``(text, style)`` lines as one HTML ``<pre>`` block with the styles as colours."""

@@ -264,3 +264,4 @@ class GradientResult(NamedTuple):
     __str__ = StyledLines.__str__
     __rich_console__ = StyledLines.__rich_console__
     _repr_mimebundle_ = StyledLines._repr_mimebundle_
+    _repr_pretty_ = StyledLines._repr_pretty_

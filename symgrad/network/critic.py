@@ -130,6 +130,7 @@ class CriticResult:
     __str__ = StyledLines.__str__
     __rich_console__ = StyledLines.__rich_console__
     _repr_mimebundle_ = StyledLines._repr_mimebundle_
+    _repr_pretty_ = StyledLines._repr_pretty_
 
     def to_latex(self, standalone: bool = False) -> str:
         """The loss, each gradient as a matrix (6 significant digits), the check and the
