@@ -179,10 +179,11 @@ class _Result(StyledLines):
                     r"\left.%s\right|_{%s} &= %s"
                     % (symbol, latex.point(self.point), latex.expr(exact))
                 )
-                values = sp.Matrix(self.matrix_values()).applyfunc(
-                    lambda v: sp.nan if v is None else v
-                )
-                rows.append(r"&\approx %s" % _float_matrix_latex(values))
+                if not all(e.exact is not None and e.exact.is_Integer for e in self.entries):
+                    values = sp.Matrix(self.matrix_values()).applyfunc(
+                        lambda v: sp.nan if v is None else v
+                    )
+                    rows.append(r"&\approx %s" % _float_matrix_latex(values))
             return latex.document(latex.align(rows), standalone)
         about = [text for key, text in self.extra if key == "about"]
         for e in self.entries:

@@ -72,7 +72,7 @@ def mimebundle(result: Any, width: int = NOTEBOOK_WIDTH) -> dict[str, str]:
     if hasattr(result, "derivations"):  # several derivations: their outline, then the values
         parts += [_outline_html(d, width) for d in result.derivations]
         if gradient is not None:
-            parts.append(styled_html(_text_lines(gradient, width)))
+            parts.append("<br>" + styled_html(_text_lines(gradient, width)))
     elif hasattr(result, "root"):  # one derivation
         parts.append(_outline_html(result, width))
     else:
