@@ -184,12 +184,13 @@ class Derivation:
     def _outline(self) -> list[tuple[int, Line, int]]:
         """``(depth, fragments, hang)`` per line; the indentation is added for the width."""
         d = self.operator()
-        header: Line = [(f"{d} [{inline(self.expr)}]", "header")]
+        shown = Shown()
+        header: Line = [(f"{d} [{shown.inline(self.expr)}]", "header")]
         if self.held:
             header.append((f"   ({', '.join(self.held)} held constant)", "with"))
         out: list[tuple[int, Line, int]] = [(0, header, 4)]
-        _step_lines(self.root, "1.", 0, d, Shown(), out)
-        final = [("2.", "number"), (" Simplify: ", "rule"), (inline(self.result), "result")]
+        _step_lines(self.root, "1.", 0, d, shown, out)
+        final = [("2.", "number"), (" Simplify: ", "rule"), (shown.inline(self.result), "result")]
         out.append((0, final, 3))
         return out
 
@@ -334,8 +335,11 @@ class Shown:
     """Memoised sizes and abbreviations of the subexpressions of one derivation."""
 
     def __init__(self) -> None:
+        from symgrad.printing import inline_printer
+
         self._sizes: dict[sp.Basic, int] = {}
         self._text: dict[sp.Basic, str] = {}
+        self.inline = inline_printer()
 
     def size(self, expr: sp.Basic) -> int:
         """The number of nodes of ``expr`` (shared subexpressions counted once per use)."""
@@ -374,7 +378,7 @@ class Shown:
         cached = self._text.get(expr)
         if cached is None:
             small = self.abbreviated(expr)
-            cached = inline(small) if small is expr else _inline_abbreviated(small)
+            cached = self.inline(small) if small is expr else _inline_abbreviated(small)
             self._text[expr] = cached
         return cached
 

@@ -203,3 +203,34 @@ def one_line(expr: sp.Basic) -> str:
     ('π²/16', '√2/2', 'e')
     """
     return _OneLinePrinter({"order": None}).doprint(expr)
+
+
+class _MemoInlinePrinter(_InlinePrinter):
+    """:func:`inline`'s printer remembering the text of every subexpression it printed."""
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self._memo: dict[sp.Basic, str] = {}
+
+    def _print(self, expr, **kwargs):
+        if kwargs or not isinstance(expr, sp.Basic):
+            return super()._print(expr, **kwargs)
+        text = self._memo.get(expr)
+        if text is None:
+            text = super()._print(expr)
+            self._memo[expr] = text
+        return text
+
+
+def inline_printer():
+    """A function like :func:`inline` that prints each distinct subexpression only once.
+
+    For many related formulas (the steps of one derivation share most of their
+    subexpressions) the cost is linear in what is new, not in what is printed.
+
+    >>> x = sp.Symbol("x")
+    >>> show = inline_printer()
+    >>> show(sp.sin(x**2) + 1), show(2 * sp.sin(x**2))
+    ('sin(x²) + 1', '2⋅sin(x²)')
+    """
+    return _MemoInlinePrinter({"order": None}).doprint
