@@ -49,6 +49,27 @@ def expr(e: sp.Basic) -> str:
     return sp.latex(e, ln_notation=True)
 
 
+def ordered(e: sp.Basic, terms: Sequence[sp.Basic] | None) -> str:
+    """LaTeX for a sum with its terms in the order given (the user's), else as :func:`expr`.
+
+    >>> w, x, b = sp.symbols("w x b")
+    >>> ordered(w * x + b, [w * x, b])
+    'w x + b'
+    """
+    if terms is None:
+        return expr(e)
+    from symgrad.render import signed_terms
+
+    out = ""
+    for i, (sign, term) in enumerate(signed_terms(e, terms)):
+        if sign == "-":
+            out += "- " if i == 0 else " - "
+        elif i:
+            out += " + "
+        out += expr(term)
+    return out
+
+
 def symbol(name: str) -> str:
     """LaTeX for a variable or output name (``w_1`` → ``w_{1}``)."""
     return sp.latex(sp.Symbol(name))

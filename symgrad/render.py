@@ -267,7 +267,8 @@ def _join_lines(rows) -> str:
     return "\n".join(rows)
 
 
-def _signed_terms(expr, terms):
+def signed_terms(expr, terms=None):
+    """``[(sign, term), ...]``: a sum's terms in order (``terms`` or SymPy's), signs pulled out."""
     import sympy as sp
 
     if terms is None:
@@ -290,7 +291,7 @@ def _formula_rows(lhs, expr, terms, width):
     from symgrad.printing import pretty_form
 
     head = f"{lhs} = "
-    pieces = _signed_terms(expr, terms)
+    pieces = signed_terms(expr, terms)
 
     def block(form):
         return [line.rstrip() for line in form.render(wrap_line=False).split("\n")]
@@ -333,7 +334,7 @@ def _formula_rows(lhs, expr, terms, width):
 def _one_line_rows(lhs, expr, terms, width) -> list[str]:
     from symgrad.printing import one_line
 
-    pieces = _signed_terms(expr, terms)
+    pieces = signed_terms(expr, terms)
     text = f"{lhs} = "
     for i, (sign, t) in enumerate(pieces):
         if sign:

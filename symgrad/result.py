@@ -188,7 +188,8 @@ class GradientResult(NamedTuple):
 
         y = self.output
         several = latex.several(self.expr, self.variables)
-        rows = [r"%s &= %s" % (latex.symbol(y), latex.expr(self.expr))]
+        typed = latex.ordered(self.expr, typed_order(self.expr, self.text))
+        rows = [r"%s &= %s" % (latex.symbol(y), typed)]
         for p in self.partials:
             rows.append(
                 r"%s &= %s" % (latex.derivative(y, [p.variable], several), latex.expr(p.derivative))

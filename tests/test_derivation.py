@@ -207,3 +207,20 @@ def test_simplification_runs_under_a_budget_and_the_steps_always_come():
     with pytest.raises(BudgetExceededError), cpu_budget(0.05):
         while True:
             sum(range(1000))
+
+
+def test_big_outlines_abbreviate_inner_formulas_but_keep_the_answer_whole():
+    from symgrad.derivation import SHOWN_NODES, Shown
+    from symgrad.printing import inline
+
+    big = sp.Add(*(sp.sin(sp.cos(x**2 / k + 1)) * sp.exp(x / k) for k in range(1, 40)))
+    d = steps(big, wrt="x")
+    lines = d.plain_text(100_000).splitlines()
+    assert lines[0] == f"d/dx [{inline(big)}]"
+    assert lines[-1] == f"2. Simplify: {inline(d.result)}"
+    assert any("…" in line for line in lines[1:-1])
+    for value in (0.3, 1.7):
+        assert abs(float((d.result - sp.diff(big, x)).subs(x, value))) < 1e-9
+    shown = Shown()
+    small = shown.abbreviated(d.root.result)
+    assert shown.size(small) <= 2 * SHOWN_NODES
