@@ -235,9 +235,12 @@ class Formula(str):
     expr: sp.Basic
     suffix: str
     terms: tuple | None
+    _whole: list[str]
 
     def __new__(cls, lhs: str, expr, suffix: str = "", terms: Sequence | None = None) -> Formula:
-        obj = super().__new__(cls, _join_lines(_formula_rows(lhs, expr, terms, None)) + suffix)
+        whole = _formula_rows(lhs, expr, terms, None)
+        obj = super().__new__(cls, _join_lines(whole) + suffix)
+        obj._whole = whole
         obj.lhs, obj.expr, obj.suffix = lhs, expr, suffix
         obj.terms = None if terms is None else tuple(terms)
         return obj
@@ -247,7 +250,11 @@ class Formula(str):
 
     def layout(self, width: int) -> list[str]:
         """The lines of this formula at ``width`` columns (none longer than ``width``)."""
-        rows = _formula_rows(self.lhs, self.expr, self.terms, width)
+        whole = getattr(self, "_whole", None)
+        if whole is not None and max(len(row) for row in whole) <= width:
+            rows = whole  # drawn already, when the formula was made
+        else:
+            rows = _formula_rows(self.lhs, self.expr, self.terms, width)
         if rows is not None:
             lines = rows
         elif getattr(self.expr, "is_Matrix", False):
