@@ -35,8 +35,8 @@ from symgrad.mistakes import (
     wrong_derivations,
 )
 from symgrad.parse import Parsed, parse_names, variable
-from symgrad.printing import inline
-from symgrad.render import StyledLines
+from symgrad.printing import inline, one_line
+from symgrad.render import Hanging, StyledLines, message
 
 DEFAULT_POINTS = 8
 DEFAULT_SEED = 0
@@ -161,14 +161,36 @@ class AnswerCheck(StyledLines):
             data["derivative"] = str(self.expected)
         return data
 
-    def to_latex(self) -> str:
-        symbols = [variable(name) for name in self.wrt]
-        label = sp.latex(sp.Derivative(self.function, *symbols, evaluate=False))
+    def to_latex(self, standalone: bool = False) -> str:
+        """The answer against the derivative (``=`` or ``\\neq``) and the evidence, as
+        ``align*``; with ``reveal``, the derivative itself."""
+        from symgrad import latex
+
+        several = latex.several(self.function, self.wrt)
+        label = latex.derivative("", list(self.wrt), several)
+        operator = r"%s\left[%s\right]" % (label, latex.expr(self.function))
         relation = "=" if self.correct else r"\neq"
-        text = r"%s %s %s" % (label, relation, sp.latex(self.answer))
+        rows = [r"%s &%s %s" % (operator, relation, latex.expr(self.answer))]
+        mark = r"\checkmark" if self.correct else r"\times"
+        rows.append(r"&%s\ %s" % (mark, latex.text(self.verdict)))
+        c = self.counterexample
+        if c is not None and not self.correct:
+            expected = "undefined" if c.expected is None else _float(c.expected)
+            received = "undefined" if c.received is None else _float(c.received)
+            rows.append(
+                "&"
+                + latex.text(
+                    f"at {c.where()}: the derivative is {expected}, yours gives {received}"
+                )
+            )
+        if self.diagnosis is not None:
+            rows.append(
+                "&"
+                + latex.text(f"likely mistake ({self.diagnosis.rule}): {self.diagnosis.sentence()}")
+            )
         if self.reveal:
-            text += r" \qquad \text{(the derivative is } %s\text{)}" % sp.latex(self.expected)
-        return text
+            rows.append(r"%s &= %s" % (operator, latex.expr(self.expected)))
+        return latex.document(latex.align(rows), standalone)
 
     # -- text and rich --------------------------------------------------------------
 
@@ -199,9 +221,9 @@ class AnswerCheck(StyledLines):
                 out.append((f"  hint: {d.hint}", "yellow"))
             else:
                 out.append(("  no typical mistake reproduces this answer", ""))
-        out += [(f"  note: {note}", "") for note in self.notes]
+        out += [(message(f"  note: {note}"), "") for note in self.notes]
         if self.reveal:
-            out.append((f"  the derivative: {inline(self.expected)}", "cyan"))
+            out.append((Hanging(f"  the derivative: {one_line(self.expected)}", 18), "cyan"))
         return out
 
 

@@ -93,6 +93,11 @@ def build_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
         help="rich on a terminal, plain when piped or NO_COLOR is set (default: auto)",
     )
     common.add_argument(
+        "--standalone",
+        action="store_true",
+        help="with --format latex: a complete LaTeX document (pdflatex compiles it as it is)",
+    )
+    common.add_argument(
         "--timeout",
         type=_seconds,
         default=None,
@@ -205,7 +210,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except SystemExit as done:  # --help and --version
         return int(done.code or 0)
-    out = Output(args.format)
+    if args.standalone and args.format not in ("auto", "latex"):
+        return _fail(
+            f"--standalone writes a LaTeX document, so it cannot go with --format {args.format}",
+            EXIT_INPUT,
+            fmt,
+        )
+    out = Output("latex" if args.standalone else args.format, standalone=args.standalone)
     try:
         with _warnings_in_our_words():
             code = int(module.run(args, out))

@@ -21,7 +21,11 @@ d/dx [x⋅sin(x²)]
 
 from __future__ import annotations
 
+import signal
+import threading
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -33,8 +37,9 @@ from symgrad.errors import InputError
 from symgrad.parse import variable
 from symgrad.printing import inline
 from symgrad.problem import problem
+from symgrad.render import StyledLines, terminal_width, wrap_fragments
 from symgrad.result import GradientResult
-from symgrad.rules import SimplifyStep, Step, derive
+from symgrad.rules import ChainRule, SimplifyStep, Step, derive
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -43,9 +48,13 @@ if TYPE_CHECKING:  # pragma: no cover
 #: ``simplify`` can take seconds on big expressions and the answer is already exact.
 SIMPLIFY_MAX_OPS = 60
 
+#: CPU seconds the final tidying may use in all; what it has not found by then is not shown.
+#: The rules' result is exact already, so the budget never decides whether a derivation ends.
+SIMPLIFY_BUDGET = 0.3
+
 Line = list[tuple[str, str]]  # (text, rich style) fragments of one line
 
-_STYLES = {
+STYLES = {
     "number": "bold",
     "rule": "bold cyan",
     "math": "",
@@ -56,10 +65,11 @@ _STYLES = {
 }
 
 
-def tidy(expr: sp.Expr) -> sp.Expr:
+def tidy(expr: sp.Expr, budget: float = SIMPLIFY_BUDGET) -> sp.Expr:
     """The shortest form of ``expr`` SymPy finds quickly, in the functions it already uses.
 
-    Candidates are ``expr`` itself, ``simplify``, ``together`` and ``factor(cancel(...))``;
+    Candidates are ``expr`` itself, ``together``, ``factor(cancel(...))`` and ``simplify``,
+    tried in that order within ``budget`` CPU seconds in all;
     a form that brings in a function the result did not have (``sigmoid`` rewritten with
     ``cosh``) is not a tidier answer for a student, so it is not chosen.
 
@@ -71,11 +81,62 @@ def tidy(expr: sp.Expr) -> sp.Expr:
         return expr
     heads = {f.func for f in expr.atoms(sp.Function)}
     candidates = [expr]
-    for rewrite in (sp.simplify, sp.together, lambda e: sp.factor(sp.cancel(e))):
-        form = rewrite(expr)
-        if {f.func for f in form.atoms(sp.Function)} <= heads:
-            candidates.append(form)
+    rewrites = (sp.together, lambda e: sp.factor(sp.cancel(e)), sp.simplify)
+    try:
+        with cpu_budget(budget) as left:
+            for rewrite in rewrites:
+                if left() <= 0:
+                    break
+                form = rewrite(expr)
+                if {f.func for f in form.atoms(sp.Function)} <= heads:
+                    candidates.append(form)
+    except BudgetExceededError:
+        pass  # the forms found so far are the candidates
     return min(candidates, key=lambda e: (len(inline(e)), sp.count_ops(e)))
+
+
+class BudgetExceededError(Exception):
+    """Raised inside a :func:`cpu_budget` block when its CPU time is used up."""
+
+
+@contextmanager
+def cpu_budget(seconds: float):
+    """Run a block for at most ``seconds`` of CPU time; yields a function giving what is left.
+
+    In the main thread of a Unix process a profiling timer interrupts the block with
+    :class:`BudgetExceededError`; elsewhere (threads, Windows) the block runs to its end and only
+    the time left is reported, so callers check it between pieces of work.
+
+    >>> with cpu_budget(10.0) as left:
+    ...     left() > 0
+    True
+    """
+    start = time.process_time()
+
+    def left() -> float:
+        return seconds - (time.process_time() - start)
+
+    active = [False]
+    previous = None
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        if signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0):  # never take a timer in use
+
+            def stop(signum, frame):
+                if active[0]:
+                    active[0] = False
+                    raise BudgetExceededError
+
+            previous = signal.signal(signal.SIGPROF, stop)
+            active[0] = True
+            signal.setitimer(signal.ITIMER_PROF, max(seconds, 1e-3))
+    armed = active[0]
+    try:
+        yield left
+    finally:
+        active[0] = False
+        if armed:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            signal.signal(signal.SIGPROF, previous)
 
 
 @dataclass(frozen=True)
@@ -121,28 +182,50 @@ class Derivation:
     # -- rendering ---------------------------------------------------------------
 
     @cached_property
-    def _lines(self) -> list[Line]:
+    def _outline(self) -> list[tuple[int, Line, int]]:
+        """``(depth, fragments, hang)`` per line; the indentation is added for the width."""
         d = self.operator()
-        header: Line = [(f"{d} [{inline(self.expr)}]", "header")]
+        shown = Shown()
+        header: Line = [(f"{d} [{shown.inline(self.expr)}]", "header")]
         if self.held:
             header.append((f"   ({', '.join(self.held)} held constant)", "with"))
-        out = [header]
-        out.extend(_step_lines(self.root, "1.", 0, d))
-        out.append([("2.", "number"), (" Simplify: ", "rule"), (inline(self.result), "result")])
+        out: list[tuple[int, Line, int]] = [(0, header, 4)]
+        _step_lines(self.root, "1.", 0, d, shown, out)
+        final = [("2.", "number"), (" Simplify: ", "rule"), (shown.inline(self.result), "result")]
+        out.append((0, final, 3))
         return out
 
     def lines(self) -> list[Line]:
-        """The outline, one list of ``(text, style)`` fragments per line."""
-        return self._lines
+        """The outline, one list of ``(text, style)`` fragments per line (no width limit)."""
+        return [_indented(line, _indent(depth)) for depth, line, _ in self._outline]
 
-    def plain_text(self) -> str:
-        return "".join("".join(text for text, _ in line) + "\n" for line in self.lines())
+    def layout(self, width: int | None = None) -> list[Line]:
+        """The outline for ``width`` columns: long lines wrap under their own text, and
+        deep levels indent by two columns when the usual indentation would not leave room."""
+        w = terminal_width() if width is None else max(width, 1)
+        deepest = max(depth for depth, _, _ in self._outline)
+        compact = len(_indent(deepest)) + MIN_TEXT > w
+        out: list[Line] = []
+        for depth, line, hang in self._outline:
+            indent = " " * min(2 * depth, w // 3) if compact else _indent(depth)
+            out += wrap_fragments(_indented(line, indent), w, len(indent) + hang)
+        return out
+
+    def plain_text(self, width: int | None = None) -> str:
+        return "".join("".join(text for text, _ in line) + "\n" for line in self.layout(width))
 
     def __str__(self) -> str:
         return self.plain_text()
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield from _rich_lines(self.lines())
+        yield from _rich_lines(self.layout(options.max_width))
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        from symgrad.notebook import mimebundle
+
+        return mimebundle(self)
+
+    _repr_pretty_ = StyledLines._repr_pretty_
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -153,14 +236,22 @@ class Derivation:
             "steps": [_step_dict(self.root, self.operator()), _step_dict(self.final, "")],
         }
 
-    def to_latex(self) -> str:
+    def latex_rows(self) -> list[str]:
+        """The derivation as rows of an ``align*`` block."""
+        from symgrad import latex
+
         d = self.operator_latex()
-        rows = [f"{d}\\left[{sp.latex(self.expr)}\\right] &= {sp.latex(self.result)}"]
+        rows = [f"{d}\\left[{latex.expr(self.expr)}\\right] &= {latex.expr(self.result)}"]
         if self.held:
-            rows.append(r"&\text{(%s held constant)}" % ", ".join(self.held))
-        rows.extend(_step_latex(self.root, "1.", 0, d))
-        rows.append(r"&\text{2. Simplify: } %s" % sp.latex(self.result))
-        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+            rows.append("&" + latex.text(f"({', '.join(self.held)} held constant)"))
+        rows.extend(_step_latex(self.root, "1.", 0, d, Shown()))
+        rows.append(r"&\text{2. Simplify: } %s" % latex.expr(self.result))
+        return rows
+
+    def to_latex(self, standalone: bool = False) -> str:
+        from symgrad import latex
+
+        return latex.document(latex.align(self.latex_rows()), standalone)
 
 
 @dataclass(frozen=True)
@@ -191,22 +282,34 @@ class Derivations:
             out.extend(d.lines())
         return out
 
-    def plain_text(self) -> str:
-        text = "".join("".join(t for t, _ in line) + "\n" for line in self.lines())
+    def layout(self, width: int | None = None) -> list[Line]:
+        """The outlines for ``width`` columns, then the gradient's values (if any)."""
+        w = terminal_width() if width is None else max(width, 1)
+        out: list[Line] = []
+        for i, d in enumerate(self.derivations):
+            if i:
+                out.append([])
+            out.extend(d.layout(w))
         if self.gradient is not None:
-            text += "\n" + self.gradient.plain_text()
-        return text
+            out.append([])
+            out += [[(text, style)] for text, style in self.gradient.layout(w)]
+        return out
+
+    def plain_text(self, width: int | None = None) -> str:
+        return "".join("".join(t for t, _ in line) + "\n" for line in self.layout(width))
 
     def __str__(self) -> str:
         return self.plain_text()
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield from _rich_lines(self.lines())
-        if self.gradient is not None:
-            from rich.text import Text
+        yield from _rich_lines(self.layout(options.max_width))
 
-            yield Text("")
-            yield self.gradient
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        from symgrad.notebook import mimebundle
+
+        return mimebundle(self)
+
+    _repr_pretty_ = StyledLines._repr_pretty_
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -214,39 +317,139 @@ class Derivations:
             "gradient": self.gradient.to_dict() if self.gradient is not None else None,
         }
 
-    def to_latex(self) -> str:
-        parts = [d.to_latex() for d in self.derivations]
+    def to_latex(self, standalone: bool = False) -> str:
+        from symgrad import latex
+
+        parts = [latex.align(d.latex_rows()) for d in self.derivations]
         if self.gradient is not None:
             parts.append(self.gradient.to_latex())
-        return "\n\n".join(parts)
+        return latex.document("\n\n".join(parts), standalone)
 
 
-def _bindings(step: Step) -> str:
+#: Formulas inside the outline with more nodes than this are shown abbreviated (``…``):
+#: the steps of a 5,000-node expression stay readable and cost linear time to write.
+#: The header and the final answer are always shown in full.
+SHOWN_NODES = 150
+
+
+class Shown:
+    """Memoised sizes and abbreviations of the subexpressions of one derivation."""
+
+    def __init__(self) -> None:
+        from symgrad.printing import inline_printer
+
+        self._sizes: dict[sp.Basic, int] = {}
+        self._text: dict[sp.Basic, str] = {}
+        self.inline = inline_printer()
+
+    def size(self, expr: sp.Basic) -> int:
+        """The number of nodes of ``expr`` (shared subexpressions counted once per use)."""
+        sizes = self._sizes
+        todo = [expr]
+        while todo:
+            e = todo[-1]
+            if e in sizes:
+                todo.pop()
+                continue
+            missing = [a for a in e.args if a not in sizes]
+            if missing:
+                todo.extend(missing)
+                continue
+            sizes[e] = 1 + sum(sizes[a] for a in e.args)
+            todo.pop()
+        return sizes[expr]
+
+    def abbreviated(self, expr: sp.Basic, budget: int = SHOWN_NODES) -> sp.Basic:
+        """``expr`` itself when small, else its top ``budget`` nodes with ``…`` below."""
+        if self.size(expr) <= budget:
+            return expr
+        if not expr.args or budget <= 1:
+            return ELLIPSIS
+        share = max((budget - 1) // len(expr.args), 1)
+        args = [self.abbreviated(a, share) for a in expr.args]
+        if isinstance(expr, (sp.Add, sp.Mul)):
+            return expr.func(*args, evaluate=False)
+        try:
+            return expr.func(*args, evaluate=False)
+        except TypeError:
+            return ELLIPSIS
+
+    def text(self, expr: sp.Basic) -> str:
+        """The one-line text of ``expr`` in the outline (abbreviated when large)."""
+        cached = self._text.get(expr)
+        if cached is None:
+            small = self.abbreviated(expr)
+            cached = self.inline(small) if small is expr else _inline_abbreviated(small)
+            self._text[expr] = cached
+        return cached
+
+    def latex(self, expr: sp.Basic) -> str:
+        from symgrad import latex
+
+        small = self.abbreviated(expr)
+        return latex.expr(small).replace(ELLIPSIS.name, r"\dots")
+
+
+ELLIPSIS = sp.Symbol("…")
+
+
+def _inline_abbreviated(expr: sp.Basic) -> str:
+    from symgrad.printing import one_line
+
+    return one_line(expr)
+
+
+def _bindings(step: Step, shown: Shown) -> str:
     pairs = step.bindings()
     if not pairs:
         return ""
-    return "   with " + ", ".join(f"{name} = {inline(value)}" for name, value in pairs)
+    return "   with " + ", ".join(f"{name} = {shown.text(value)}" for name, value in pairs)
 
 
-def _step_lines(step: Step, number: str, depth: int, d: str) -> list[Line]:
-    indent = _indent(depth)
-    line: Line = [(indent + number, "number"), (f" {step.rule}: ", "rule")]
-    line.append((step.statement(d), "math"))
-    with_text = _bindings(step)
+def _statement(step: Step, d: str, shown: Shown) -> str:
+    """The step's own statement; one of a large expression is written abbreviated."""
+    if shown.size(step.expr) + shown.size(step.result) <= 2 * SHOWN_NODES:
+        return step.statement(d)
+    if isinstance(step, ChainRule):
+        outer = shown.text(step.outer)
+        return (
+            f"{d} {outer} = {shown.text(sp.diff(step.outer, step.placeholder))}⋅{step.placeholder}'"
+        )
+    if step.formula:
+        return step.formula
+    return f"{d} {shown.text(step.expr)} = {shown.text(step.result)}"
+
+
+def _step_lines(
+    step: Step, number: str, depth: int, d: str, shown: Shown, out: list[tuple[int, Line, int]]
+) -> None:
+    line: Line = [(number, "number"), (f" {step.rule}: ", "rule")]
+    line.append((_statement(step, d, shown), "math"))
+    with_text = _bindings(step, shown)
     if with_text:
         line.append((with_text, "with"))
-    out = [line]
+    out.append((depth, line, len(number) + 1))
     note = step.note()
     if note:
-        out.append([(_indent(depth + 1) + "note: " + note, "note")])
+        out.append((depth + 1, [("note: " + note, "note")], 6))
     for i, sub in enumerate(step.substeps, 1):
-        out.extend(_step_lines(sub, f"{number.rstrip('.')}.{i}", depth + 1, d))
+        _step_lines(sub, f"{number.rstrip('.')}.{i}", depth + 1, d, shown, out)
     if step.substeps:
-        shown = inline(step.expr)
+        text = shown.text(step.expr)
         if depth == 0 or step.expr.is_Add:
-            shown = f"[{shown}]"
-        out.append([(_indent(depth + 1) + f"⇒ {d} {shown} = {inline(step.result)}", "result")])
-    return out
+            text = f"[{text}]"
+        out.append((depth + 1, [(f"⇒ {d} {text} = {shown.text(step.result)}", "result")], 2))
+
+
+def _indented(line: Line, indent: str) -> Line:
+    if not indent or not line:
+        return list(line)
+    (text, style), *rest = line
+    return [(indent + text, style), *rest]
+
+
+#: The outline keeps its usual indentation when the deepest level leaves this much room.
+MIN_TEXT = 36
 
 
 def _indent(depth: int) -> str:
@@ -263,7 +466,7 @@ def _rich_lines(lines: list[Line]):
     for line in lines:
         text = Text()
         for fragment, style in line:
-            text.append(fragment, style=_STYLES.get(style, style))
+            text.append(fragment, style=STYLES.get(style, style))
         yield text
 
 
@@ -284,17 +487,25 @@ def _step_dict(step: Step, d: str) -> dict[str, object]:
     return data
 
 
-def _step_latex(step: Step, number: str, depth: int, d: str) -> list[str]:
+def _step_latex(step: Step, number: str, depth: int, d: str, shown: Shown) -> list[str]:
+    from symgrad import latex
+
     pad = r"\quad " * (2 * depth)
-    row = r"&%s\text{%s %s: } %s" % (pad, number, step.rule, step.statement_latex(d))
+    if shown.size(step.expr) + shown.size(step.result) <= 2 * SHOWN_NODES:
+        statement = step.statement_latex(d)
+    elif step.formula_latex:
+        statement = step.formula_latex
+    else:
+        statement = f"{d} {shown.latex(step.expr)} = {shown.latex(step.result)}"
+    row = r"&%s%s %s" % (pad, latex.text(f"{number} {step.rule}: "), statement)
     bindings = step.bindings()
     if bindings:
         row += r" \quad\text{with } " + r",\ ".join(
-            f"{name} = {sp.latex(value)}" for name, value in bindings
+            f"{name} = {shown.latex(value)}" for name, value in bindings
         )
     rows = [row]
     for i, sub in enumerate(step.substeps, 1):
-        rows.extend(_step_latex(sub, f"{number.rstrip('.')}.{i}", depth + 1, d))
+        rows.extend(_step_latex(sub, f"{number.rstrip('.')}.{i}", depth + 1, d, shown))
     return rows
 
 

@@ -407,4 +407,3 @@ ACTIVATIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
 """
 
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E}
-

@@ -25,10 +25,19 @@ import sympy as sp
 from symgrad.check import Check, check_gradient
 from symgrad.derive import to_float
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
+from symgrad.latex import derivative as latex_derivative
 from symgrad.parse import parse_many, parse_value, variable
 from symgrad.printing import pretty
 from symgrad.problem import as_parsed, exact_point, problem, require_values, variable_list
-from symgrad.render import StyledLines
+from symgrad.render import (
+    Formula,
+    Hanging,
+    StyledLines,
+    message,
+    point_text,
+    value_table,
+    value_text,
+)
 from symgrad.result import output_name
 from symgrad.special import diagnose_point, find_kinks, jump_note, kink_check, off_jumps
 
@@ -101,54 +110,37 @@ class _Result(StyledLines):
         return [[self.entries[r * cols + c].value for c in range(cols)] for r in range(rows)]
 
     def _head(self) -> list[tuple[str, str]]:
-        out = []
         y = output_name(self.variables)
         names = [y] if len(self.exprs) == 1 else [f"{y}_{i + 1}" for i in range(len(self.exprs))]
-        for name, e in zip(names, self.exprs):
-            out.append((pretty(sp.Eq(sp.Symbol(name), e, evaluate=False)), "bold"))
-        return out
+        return [(Formula(pretty(sp.Symbol(n)), e), "bold") for n, e in zip(names, self.exprs)]
 
     def _formula_lines(self) -> list[tuple[str, str]]:
         if self.shape is not None:
-            symbol = sp.Symbol(self.kind[0].upper())
-            return [(pretty(sp.Eq(symbol, self.matrix(), evaluate=False)), "cyan")]
-        return [
-            (pretty(sp.Eq(sp.Symbol(e.label), e.derivative, evaluate=False)), "cyan")
-            for e in self.entries
-        ]
+            return [(Formula(self.kind[0].upper(), self.matrix()), "cyan")]
+        return [(Formula(e.label, e.derivative), "cyan") for e in self.entries]
 
     def lines(self) -> list[tuple[str, str]]:
         """The layout as ``(text, style)`` lines."""
         out = self._head() + [("", "")] + self._formula_lines()
         out += [(f"({text})", "") for key, text in self.extra if key == "about"]
         if self.point is not None:
-            where = ", ".join(f"{k} = {sp.sstr(v)}" for k, v in self.point)
-            out += [("", ""), (f"At {where}:", "bold")]
+            where = ", ".join(f"{k} = {point_text(v)}" for k, v in self.point)
+            out += [("", ""), (Hanging(f"At {where}:", 3), "bold")]
             if self.shape is not None:
                 exact = sp.Matrix(
                     *self.shape, [e.exact if e.exact is not None else sp.nan for e in self.entries]
                 )
-                out.append(("  " + pretty(exact).replace("\n", "\n  "), ""))
-                out.append((f"  as floats: {self.matrix_values()!r}", "bold green"))
-            width = max(len(e.label) for e in self.entries)
+                out.append((Formula("  " + self.kind[0].upper(), exact), ""))
+                out.append((Hanging(f"  as floats: {self.matrix_values()!r}", 14), "bold green"))
+            rows = []
             for e in self.entries:
-                value = "undefined" if e.value is None else repr(e.value)
-                if e.exact is not None and sp.sstr(e.exact) != value and e.exact.is_Integer:
-                    value = sp.sstr(e.exact)
-                text = f"  {e.label.ljust(width)} = {value}"
-                style = ""
-                if e.check is not None:
-                    text += "   " + ("✓ " if e.check.verdict == "agrees" else "· ")
-                    text = text if e.check.verdict != "disagrees" else text[:-2] + "✗ "
-                    text += e.check.explain()
-                    style = {"agrees": "green", "disagrees": "bold red"}.get(
-                        e.check.verdict, "yellow"
-                    )
-                out.append((text, style))
+                text, style = value_text(e.exact, e.value)
+                rows.append((e.label, text, style, e.check))
+            out += value_table(rows)
         if self.notes or self.problems:
             out.append(("", ""))
-        out += [(f"note: {n}", "yellow") for n in self.notes]
-        out += [(f"problem: {p}", "bold red") for p in self.problems]
+        out += [(message(f"note: {n}"), "yellow") for n in self.notes]
+        out += [(message(f"problem: {p}"), "bold red") for p in self.problems]
         return out
 
     def to_dict(self) -> dict[str, object]:
@@ -169,11 +161,43 @@ class _Result(StyledLines):
         data.update(dict(self.extra))
         return data
 
-    def to_latex(self) -> str:
+    def to_latex(self, standalone: bool = False) -> str:
+        """The function, the derivatives (a matrix for Hessians and Jacobians) and their
+        values at the point, as one ``align*`` block."""
+        from symgrad import latex
+
+        y = output_name(self.variables)
+        names = [y] if len(self.exprs) == 1 else [f"{y}_{i + 1}" for i in range(len(self.exprs))]
+        rows = [r"%s &= %s" % (latex.symbol(n), latex.expr(e)) for n, e in zip(names, self.exprs)]
         if self.shape is not None:
-            return sp.latex(self.matrix())
-        lines = [r"%s &= %s" % (e.latex_label, sp.latex(e.derivative)) for e in self.entries]
-        return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}"
+            symbol = self.kind[0].upper()
+            rows.append(r"%s &= %s" % (symbol, latex.expr(self.matrix())))
+            if self.point is not None:
+                exact = sp.Matrix(
+                    *self.shape, [e.exact if e.exact is not None else sp.nan for e in self.entries]
+                )
+                rows.append(
+                    r"\left.%s\right|_{%s} &= %s"
+                    % (symbol, latex.point(self.point), latex.expr(exact))
+                )
+                if not all(e.exact is not None and e.exact.is_Integer for e in self.entries):
+                    values = sp.Matrix(self.matrix_values()).applyfunc(
+                        lambda v: sp.nan if v is None else v
+                    )
+                    rows.append(r"&\approx %s" % _float_matrix_latex(values))
+            return latex.document(latex.align(rows), standalone)
+        about = [text for key, text in self.extra if key == "about"]
+        for e in self.entries:
+            rows.append(r"%s &= %s" % (e.latex_label, latex.expr(e.derivative)))
+        if about:
+            rows.append(r"&%s" % latex.text(f"({about[0]})"))
+        if self.point is not None:
+            for e in self.entries:
+                rows.append(
+                    r"%s &= %s"
+                    % (latex.at(e.latex_label, self.point), latex.value(e.exact, e.value))
+                )
+        return latex.document(latex.align(rows), standalone)
 
 
 @dataclass(frozen=True)
@@ -283,12 +307,7 @@ def _safe_checks(fn, *args, n: int) -> tuple[Check | None, ...]:
 def _nth_label(order: int, name: str, several: bool, y: str = "y") -> tuple[str, str]:
     sup = pretty(sp.Symbol("x") ** order)[1:] if order > 1 else ""
     d = "∂" if several else "d"
-    latex_d = r"\partial " if several else "d"
-    return (
-        f"{d}{sup}{y}/{d}{name}{sup}",
-        r"\frac{%s^{%d} %s}{%s %s^{%d}}"
-        % (latex_d, order, y, latex_d, sp.latex(variable(name)), order),
-    )
+    return f"{d}{sup}{y}/{d}{name}{sup}", latex_derivative(y, [name] * order, several)
 
 
 def nth_derivative(
@@ -405,12 +424,7 @@ def hessian(
     for i, a in enumerate(names):
         for j, b in enumerate(names):
             label = f"∂²{y}/∂{a}²" if i == j else f"∂²{y}/∂{a}∂{b}"
-            la, lb = sp.latex(symbols[i]), sp.latex(symbols[j])
-            latex_label = (
-                r"\frac{\partial^2 %s}{\partial %s^2}" % (y, la)
-                if i == j
-                else r"\frac{\partial^2 %s}{\partial %s \partial %s}" % (y, la, lb)
-            )
+            latex_label = latex_derivative(y, [b, a], several=True)
             entries.append(
                 Entry(label, latex_label, second[i][j], exacts[i][j], values[i][j], checks[i][j])
             )
@@ -531,3 +545,10 @@ def directional(
         ("about", f"u = v/|v| = ({', '.join(sp.sstr(c) for c in u)})"),
     ]
     return _finish(Directional, [parsed.expr], names, [entry], point, subs, symbols, extra=extra)
+
+
+def _float_matrix_latex(values: sp.Matrix) -> str:
+    from symgrad.latex import number
+
+    rows = [" & ".join(number(float(v)) for v in values.row(i)) for i in range(values.rows)]
+    return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"

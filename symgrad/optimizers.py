@@ -394,22 +394,25 @@ class Trajectory(StyledLines):
 
     def lines(self) -> list[tuple[str, str]]:
         """The layout as ``(text, style)`` lines."""
-        import sympy as sp
 
         from symgrad.printing import pretty
+        from symgrad.render import Formula, Hanging, message, typed_order
 
         opt = self.optimizer
         o = self.output
         out: list[tuple[str, str]] = [
-            (pretty(sp.Eq(sp.Symbol(o), self.expr, evaluate=False)), "bold"),
+            (Formula(o, self.expr, terms=typed_order(self.expr, self.first.text)), "bold"),
             ("", ""),
         ]
         for p in self.first.partials:
-            line = pretty(sp.Eq(p.label(o), p.derivative, evaluate=False))
+            suffix = ""
             if not p.connected:
-                line += "   (not connected: the gradient is None, apply_gradients skips it)"
-            out.append((line, "cyan"))
-        out += [("", ""), (f"{opt.tf_call()}.apply_gradients:", "bold")]
+                suffix = "   (not connected: the gradient is None, apply_gradients skips it)"
+            out.append((Formula(pretty(p.label(o)), p.derivative, suffix), "cyan"))
+        out += [
+            ("", ""),
+            (Hanging(f"{opt.tf_call()}.apply_gradients:", len(opt.tf_name) + 1), "bold"),
+        ]
         out += [(f"  {line}", "") for line in opt.rule_text()]
         out.append((f"  where g = ∂{o}/∂w" + (f"; {opt.note}" if opt.note else ""), "dim"))
         start = self.iterates[0]
@@ -422,10 +425,13 @@ class Trajectory(StyledLines):
             text = f"  g = ∂{o}/∂{name} = {g!r}"
             check = checks.get(name)
             style = ""
+            column = None
             if check is not None:
-                text += f"   {'✓' if check.ok else '✗'} {check.explain()}"
+                text += "   "
+                column = len(text)
+                text += f"{'✓' if check.ok else '✗'} {check.explain()}"
                 style = "green" if check.ok else "bold red"
-            out.append((text, style))
+            out.append((Hanging(text, (column or 0) + 2, column), style))
             out += [(f"    {line}", "") for line in lines]
         for name, c in zip(self.names, self.connected):
             if not c:
@@ -437,9 +443,15 @@ class Trajectory(StyledLines):
             out += [(f"  {row}", "") for row in self._table()]
         if self.notes or self.first.problems:
             out.append(("", ""))
-        out += [(f"note: {n}", "yellow") for n in self.notes]
-        out += [(f"problem: {p}", "bold red") for p in self.first.problems]
+        out += [(message(f"note: {n}"), "yellow") for n in self.notes]
+        out += [(message(f"problem: {p}"), "bold red") for p in self.first.problems]
         return out
+
+    def to_latex(self, standalone: bool = False) -> str:
+        """The function, its gradient, the update rule and the first step, as ``align*``."""
+        from symgrad import latex
+
+        return latex.document(latex.align(latex_trajectory(self)), standalone)
 
     def _table(self) -> list[str]:
         active = [i for i, c in enumerate(self.connected) if c]
@@ -667,3 +679,37 @@ def _substituted(opt: Optimizer, name: str, var, g, slots, new, t) -> tuple[str,
         target = name if lhs == "w" else lhs
         lines.append(f"{target} ← {tpl.format(**values)} = {to_float(new[lhs])!r}")
     return tuple(lines)
+
+
+def latex_trajectory(t: Trajectory) -> list[str]:
+    """The rows of :meth:`Trajectory.to_latex`."""
+    from symgrad import latex
+
+    several = latex.several(t.expr, t.names)
+    o = t.output
+    rows = [r"%s &= %s" % (latex.symbol(o), latex.expr(t.expr))]
+    for p in t.first.partials:
+        label = latex.derivative(o, [p.variable], several)
+        rows.append(r"%s &= %s" % (label, latex.expr(p.derivative)))
+    rows.append("&" + latex.text(f"{t.optimizer.tf_call()}.apply_gradients:"))
+    for line in t.optimizer.rule_text():
+        rows.append(r"&\quad " + latex.text(line))
+    start = t.iterates[0]
+    rows.append("&" + latex.text("step 1, from ") + latex.point(zip(t.names, start.values)))
+    for name, value in zip(t.names, start.gradients):
+        if value is not None:
+            label = latex.at(latex.derivative(o, [name], several), zip(t.names, start.values))
+            rows.append(r"%s &= %s" % (label, latex.number(value)))
+    last = t.iterates[-1]
+    steps = len(t.iterates) - 1
+    rows.append(
+        "&"
+        + latex.text(f"after {steps} step{'s' if steps != 1 else ''}: ")
+        + latex.point(zip(t.names, last.values))
+        + (
+            r",\quad %s = %s" % (latex.symbol(o), latex.number(last.loss))
+            if last.loss is not None
+            else ""
+        )
+    )
+    return rows

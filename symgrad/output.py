@@ -187,9 +187,10 @@ def _finite(data: Any) -> Any:
 class Output:
     """Writes results to a stream in one format."""
 
-    def __init__(self, fmt: str = "auto", file: IO[str] | None = None):
+    def __init__(self, fmt: str = "auto", file: IO[str] | None = None, standalone: bool = False):
         self.file = SafeStream(file if file is not None else sys.stdout)
         self.format = choose_format(fmt, self.file)
+        self.standalone = standalone  # LaTeX: a whole document rather than a block
         self._console = None
 
     @property
@@ -210,7 +211,8 @@ class Output:
                 raise InputError(
                     "this result has no LaTeX form", hint="use --format rich, plain or json"
                 )
-            self.file.write(obj.to_latex() + "\n")
+            latex = obj.to_latex(standalone=True) if self.standalone else obj.to_latex()
+            self.file.write(latex + "\n")
         elif self.format == "plain" and hasattr(obj, "plain_text"):
             self.file.write(obj.plain_text())  # no rich import on the plain fast path
         else:

@@ -47,6 +47,13 @@ class Picture:
     def to_dict(self) -> dict[str, object]:
         return {"path": self.path, "kind": self.kind, "description": self.description}
 
+    def _repr_png_(self) -> bytes | None:
+        """A notebook shows the picture inline (the PNG file this picture was written to)."""
+        try:
+            return Path(self.path).read_bytes()
+        except OSError:
+            return None
+
 
 def _half_width(x0: float) -> float:
     return max(2.0, 0.5 * abs(x0))

@@ -216,3 +216,96 @@ def plain(expr: sp.Basic) -> str:
 def inline(expr: sp.Basic) -> str:
     """One-line Unicode text for ``expr``: ``2⋅x⋅cos(x²)``, ``1/(2⋅√x)``, ``x^(1/3)``."""
     return _InlinePrinter({"order": None}).doprint(expr)
+
+
+# -- one notation for the terminal: what every result shows, 2-D or on one line -------------
+
+
+class _DisplayPrinter(_Printer):
+    """The 2-D printer with ``exp(u)`` written as a function, as the one-line forms write it.
+
+    One notation for e^u everywhere on a terminal (formulas, values, steps, answers):
+    ``exp(3⋅x)``, which is also what a student types and what symgrad reads back.
+    """
+
+    def _print_ExpBase(self, e):
+        return self._print_Function(e)
+
+
+def pretty_form(expr: sp.Basic):
+    """The 2-D drawing of ``expr`` as SymPy's ``prettyForm`` (for laying out several pieces).
+
+    >>> x = sp.Symbol("x")
+    >>> pretty_form(sp.exp(x) / x).render(wrap_line=False)
+    'exp(x)\\n──────\\n  x   '
+    """
+    return _DisplayPrinter({"use_unicode": True, "wrap_line": False})._print(expr)
+
+
+def display(expr: sp.Basic) -> str:
+    """Unicode 2-D text for ``expr`` in the terminal notation (``exp(x)``), never wrapped.
+
+    >>> display(sp.exp(sp.Symbol("x")) ** 2)
+    'exp(2⋅x)'
+    """
+    text = pretty_form(expr).render(wrap_line=False)
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+class _OneLinePrinter(_InlinePrinter):
+    def _print_Pi(self, expr):
+        return "π"
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Infinity(self, expr):
+        return "∞"
+
+    def _print_NegativeInfinity(self, expr):
+        return "-∞"
+
+    def _print_ImaginaryUnit(self, expr):
+        return "i"
+
+
+def one_line(expr: sp.Basic) -> str:
+    """The one-line form of any value or formula: ``7⋅sin(49/100)/10``, ``√2/2``, ``π²/16``.
+
+    Like :func:`inline`, with the constants written as on the board.
+
+    >>> one_line(sp.pi**2 / 16), one_line(sp.sqrt(2) / 2), one_line(sp.E)
+    ('π²/16', '√2/2', 'e')
+    """
+    return _OneLinePrinter({"order": None}).doprint(expr)
+
+
+class _MemoInlinePrinter(_InlinePrinter):
+    """:func:`inline`'s printer remembering the text of every subexpression it printed."""
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self._memo: dict[sp.Basic, str] = {}
+
+    def _print(self, expr, **kwargs):
+        if kwargs or not isinstance(expr, sp.Basic):
+            return super()._print(expr, **kwargs)
+        text = self._memo.get(expr)
+        if text is None:
+            text = super()._print(expr)
+            self._memo[expr] = text
+        return text
+
+
+def inline_printer():
+    """A function like :func:`inline` that prints each distinct subexpression only once.
+
+    For many related formulas (the steps of one derivation share most of their
+    subexpressions) the cost is linear in what is new, not in what is printed.
+
+    >>> x = sp.Symbol("x")
+    >>> show = inline_printer()
+    >>> show(sp.sin(x**2) + 1), show(2 * sp.sin(x**2))
+    ('sin(x²) + 1', '2⋅sin(x²)')
+    """
+    return _MemoInlinePrinter({"order": None}).doprint

@@ -18,7 +18,6 @@ a command line whose whole budget beyond ``import sympy`` is a few tens of ms.
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import sympy as sp
@@ -26,7 +25,18 @@ import sympy as sp
 from symgrad.check import Check
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.printing import pretty
-from symgrad.render import StyledLines
+from symgrad.render import (
+    LN_NOTE,
+    Formula,
+    Hanging,
+    StyledLines,
+    message,
+    point_text,
+    typed_ln,
+    typed_order,
+    value_table,
+    value_text,
+)
 
 OUTPUT = sp.Symbol("y")
 
@@ -63,7 +73,10 @@ class Partial(NamedTuple):
         return sp.Symbol(f"∂{output}/∂{pretty(self.symbol)}")
 
     def latex_label(self, output: str = "y") -> str:
-        return r"\frac{\partial %s}{\partial %s}" % (output, sp.latex(self.symbol))
+        """The LaTeX ``\\frac{\\partial y}{\\partial w}`` of this derivative."""
+        from symgrad.latex import derivative
+
+        return derivative(output, [self.variable], several=True)
 
 
 class GradientResult(NamedTuple):
@@ -165,14 +178,39 @@ class GradientResult(NamedTuple):
 
     # -- LaTeX ----------------------------------------------------------------------
 
-    def to_latex(self) -> str:
-        lines = [r"%s &= %s" % (self.output, sp.latex(self.expr))]
+    def to_latex(self, standalone: bool = False) -> str:
+        """The function, its derivatives and their values at the point, as ``align*``.
+
+        ``d`` for a function of one variable, ``∂`` for several; the point is shown
+        (``\\left.\\frac{dy}{dx}\\right|_{x=\\pi} = -\\pi^{2}``).
+        """
+        from symgrad import latex
+
+        y = self.output
+        several = latex.several(self.expr, self.variables)
+        typed = latex.ordered(self.expr, typed_order(self.expr, self.text))
+        rows = [r"%s &= %s" % (latex.symbol(y), typed)]
         for p in self.partials:
-            line = r"%s &= %s" % (p.latex_label(self.output), sp.latex(p.derivative))
-            if p.exact is not None:
-                line += r" = %s" % sp.latex(p.exact)
-            lines.append(line)
-        return "\\begin{align}\n" + " \\\\\n".join(lines) + "\n\\end{align}"
+            rows.append(
+                r"%s &= %s" % (latex.derivative(y, [p.variable], several), latex.expr(p.derivative))
+            )
+        if self.point is not None:
+            point = latex.point(self.point)
+            if self.exact_value is not None:
+                rows.append(
+                    r"\left.%s\right|_{%s} &= %s"
+                    % (latex.symbol(y), point, latex.value(self.exact_value, self.value))
+                )
+            for p in self.partials:
+                label = latex.at(latex.derivative(y, [p.variable], several), self.point)
+                if not p.connected:
+                    tf = "0.0" if self.unconnected == "zero" else "None"
+                    rows.append(
+                        r"%s &= 0 \quad \text{(not connected: TensorFlow gives %s)}" % (label, tf)
+                    )
+                else:
+                    rows.append(r"%s &= %s" % (label, latex.value(p.exact, p.value)))
+        return latex.document(latex.align(rows), standalone)
 
     # -- rich -----------------------------------------------------------------------
 
@@ -187,79 +225,44 @@ class GradientResult(NamedTuple):
         """The layout as ``(text, style)`` lines: rich styles them, plain output does not."""
         y = self.output
         out: list[tuple[str, str]] = [
-            (pretty(sp.Eq(sp.Symbol(y), self.expr, evaluate=False)), "bold"),
+            (Formula(y, self.expr, terms=typed_order(self.expr, self.text)), "bold"),
             ("", ""),
         ]
         for p in self.partials:
-            line = pretty(sp.Eq(p.label(y), p.derivative, evaluate=False))
-            if not p.connected:
-                line += f"   ({y} does not depend on {p.variable})"
-            out.append((line, "cyan"))
+            suffix = "" if p.connected else f"   ({y} does not depend on {p.variable})"
+            out.append((Formula(pretty(p.label(y)), p.derivative, suffix), "cyan"))
         if self.point is None:
-            return out
+            return out + self._remarks()
         point = dict(self.point)
-        where = ", ".join(f"{name} = {_number(v)}" for name, v in point.items())
-        out += [("", ""), (f"At {where}:", "bold")]
-        rows = [(y, _value_text(self.exact_value, self.value), None)]
+        where = ", ".join(f"{name} = {point_text(v)}" for name, v in point.items())
+        out += [("", ""), (Hanging(f"At {where}:", 3), "bold")]
+        rows = [(y, *value_text(self.exact_value, self.value), None)]
         for p in self.partials:
+            label = pretty(p.label(y))
             if not p.connected:
                 tf = "0.0" if self.unconnected == "zero" else "None"
-                rows.append(
-                    (pretty(p.label(y)), (f"0   (not connected: TensorFlow gives {tf})", ""), None)
-                )
+                rows.append((label, f"0   (not connected: TensorFlow gives {tf})", "", None))
             else:
-                rows.append((pretty(p.label(y)), _value_text(p.exact, p.value), p.check))
-        label_width = max(len(label) for label, _, _ in rows)
-        value_width = max(
-            len(value[0]) for label, value, check in rows if check is not None or label == y
-        )
-        for label, (value, style), check in rows:
-            text = "  " + label.ljust(label_width) + " = " + value
-            if check is not None:
-                check_text, check_style = _check_text(check)
-                text += " " * (value_width - len(value) + 3) + check_text
-                style = style or check_style
-            out.append((text, style))
+                rows.append((label, *value_text(p.exact, p.value), p.check))
+        out += value_table(rows)
         cg, tg = self.tf_lines()
-        out += [("", ""), (cg, "bold green"), (tg, "bold green")]
-        if self.notes or self.problems:
+        out += [("", ""), (Hanging(cg, 20), "bold green"), (Hanging(tg, 20), "bold green")]
+        return out + self._remarks()
+
+    def _remarks(self) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        notes = list(self.notes)
+        if self.text is not None and typed_ln(self.text):
+            notes.append(LN_NOTE)
+        if notes or self.problems:
             out.append(("", ""))
-        out += [(f"note: {note}", "yellow") for note in self.notes]
-        out += [(f"problem: {problem}", "bold red") for problem in self.problems]
+        out += [(message(f"note: {note}"), "yellow") for note in notes]
+        out += [(message(f"problem: {problem}"), "bold red") for problem in self.problems]
         return out
 
     plain_text = StyledLines.plain_text
+    layout = StyledLines.layout
     __str__ = StyledLines.__str__
     __rich_console__ = StyledLines.__rich_console__
-
-
-def _number(value: sp.Expr) -> str:
-    text = sp.sstr(value)
-    return text if len(text) <= 40 else repr(float(value))
-
-
-def _value_text(exact: sp.Expr | None, value: float | None) -> tuple[str, str]:
-    """The exact value, and its float when that says something more; with a style."""
-    if exact is None:  # too large to evaluate exactly: the float64 of compiled code
-        return ("undefined", "red") if value is None else (f"{value!r} (float64)", "")
-    shown = sp.sstr(exact)
-    if exact.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
-        framework = "" if value is None else f"; float64 gives {value!r}"
-        return f"infinite or undefined{framework}", "red"
-    if value is None:
-        return f"{shown} (not a real number)", "red"
-    if math.isinf(value):
-        big = str(sp.N(exact, 6)).replace("E", "e")
-        return f"{shown} ≈ {big} (too large for float64)", "yellow"
-    as_float = repr(value)
-    if exact.is_Integer and len(shown) <= 17:
-        return shown, ""
-    if shown == as_float or len(shown) > 40:
-        return as_float, ""
-    return f"{shown} ≈ {as_float}", ""
-
-
-def _check_text(check: Check) -> tuple[str, str]:
-    style = {"agrees": "green", "disagrees": "bold red"}.get(check.verdict, "yellow")
-    mark = {"agrees": "✓", "disagrees": "✗"}.get(check.verdict, "·")
-    return f"{mark} {check.explain()}", style
+    _repr_mimebundle_ = StyledLines._repr_mimebundle_
+    _repr_pretty_ = StyledLines._repr_pretty_

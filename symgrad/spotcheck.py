@@ -29,7 +29,7 @@ from symgrad.numeric import compile_expr
 from symgrad.parse import parse
 from symgrad.printing import pretty
 from symgrad.problem import problem
-from symgrad.render import StyledLines
+from symgrad.render import Formula, Hanging, StyledLines, message
 from symgrad.result import output_name
 from symgrad.special import switches
 
@@ -114,16 +114,26 @@ class SpotCheck(StyledLines):
         )
 
     def lines(self) -> list[tuple[str, str]]:
-        out = [(pretty(sp.Eq(sp.Symbol(self.y), self.expr, evaluate=False)), "bold"), ("", "")]
+        out = [(Formula(self.y, self.expr), "bold"), ("", "")]
         for name, d in zip(self.variables, self.derivatives):
-            label = sp.Symbol(f"∂{self.y}/∂{name}")
-            out.append((pretty(sp.Eq(label, d, evaluate=False)), "cyan"))
+            out.append((Formula(pretty(sp.Symbol(f"∂{self.y}/∂{name}")), d), "cyan"))
         style = {"agrees": "bold green", "disagrees": "bold red"}.get(self.verdict, "yellow")
-        out += [("", ""), (self.summary(), style)]
+        out += [("", ""), (Hanging(self.summary(), 4), style)]
         if self.rejected:
             out.append((f"({self.rejected} points outside the domain or at a kink redrawn)", ""))
-        out += [(f"problem: {p}", "bold red") for p in self.problems]
+        out += [(message(f"problem: {p}"), "bold red") for p in self.problems]
         return out
+
+    def to_latex(self, standalone: bool = False) -> str:
+        """The function, its derivatives and the summary of the check, as ``align*``."""
+        from symgrad import latex
+
+        several = latex.several(self.expr, self.variables)
+        rows = [r"%s &= %s" % (latex.symbol(self.y), latex.expr(self.expr))]
+        for name, d in zip(self.variables, self.derivatives):
+            rows.append(r"%s &= %s" % (latex.derivative(self.y, [name], several), latex.expr(d)))
+        rows.append("&" + latex.text(self.summary()))
+        return latex.document(latex.align(rows), standalone)
 
     def to_dict(self) -> dict[str, object]:
         worst = self.worst

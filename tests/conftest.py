@@ -18,3 +18,12 @@ def render():
         return buf.getvalue()
 
     return _render
+
+
+@pytest.fixture(autouse=True)
+def _wide_plain_text(monkeypatch):
+    """Plain text wraps at ``COLUMNS`` (80 when unset); tests that read whole lines get room.
+
+    The layout at narrow widths is tested explicitly (tests/test_render.py passes widths).
+    """
+    monkeypatch.setenv("COLUMNS", "200")

@@ -78,7 +78,7 @@ def test_json_without_point(capsys):
 
 def test_latex(capsys):
     code, out, _ = run(capsys, "w^2", "--at", "w=3", "--format", "latex")
-    assert out.startswith("\\begin{align}") and "w^{2}" in out
+    assert out.startswith("\\begin{align*}") and "w^{2}" in out
 
 
 @pytest.mark.parametrize(

@@ -189,3 +189,38 @@ def test_cli_steps_passes_unconnected_and_no_check_on(capsys):
     assert "compute_gradients: [(20.0, 10.0), (0.0, 3.0)]" in capsys.readouterr().out
     ds = steps("w*w", at="w=10", check=False)
     assert ds.gradient.partials[0].check is None
+
+
+def test_simplification_runs_under_a_budget_and_the_steps_always_come():
+    import time
+
+    from symgrad.derivation import SIMPLIFY_BUDGET, BudgetExceededError, cpu_budget
+
+    text = "exp(sin(x^2))^3*log(1+x^4)/(1+tanh(x))"
+    start = time.process_time()
+    d = steps(text, wrt="x")
+    spent = time.process_time() - start
+    expected = sp.diff(symgrad.parse(text).expr, x)
+    for value in (0.3, -1.2, 2.0):
+        assert abs(float((d.result - expected).subs(x, value))) < 1e-9
+    assert spent < SIMPLIFY_BUDGET + 2.0  # the budget bounds simplify; no run-away search
+    with pytest.raises(BudgetExceededError), cpu_budget(0.05):
+        while True:
+            sum(range(1000))
+
+
+def test_big_outlines_abbreviate_inner_formulas_but_keep_the_answer_whole():
+    from symgrad.derivation import SHOWN_NODES, Shown
+    from symgrad.printing import inline
+
+    big = sp.Add(*(sp.sin(sp.cos(x**2 / k + 1)) * sp.exp(x / k) for k in range(1, 40)))
+    d = steps(big, wrt="x")
+    lines = d.plain_text(100_000).splitlines()
+    assert lines[0] == f"d/dx [{inline(big)}]"
+    assert lines[-1] == f"2. Simplify: {inline(d.result)}"
+    assert any("…" in line for line in lines[1:-1])
+    for value in (0.3, 1.7):
+        assert abs(float((d.result - sp.diff(big, x)).subs(x, value))) < 1e-9
+    shown = Shown()
+    small = shown.abbreviated(d.root.result)
+    assert shown.size(small) <= 2 * SHOWN_NODES

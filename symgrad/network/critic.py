@@ -11,6 +11,7 @@ from symgrad.errors import InputError
 from symgrad.network.gradcheck import GradientCheck, check_gradient
 from symgrad.network.load import load_network
 from symgrad.network.model import Gradient, Network, Node, describe, forward, size, unflatten
+from symgrad.render import Hanging, StyledLines
 
 __all__ = ["CriticResult", "critic", "EXACT_BUDGET", "SHOWN_STATES"]
 
@@ -111,7 +112,8 @@ class CriticResult:
             )
         out += [("", ""), (f"tf.gradients(loss, network_params), {how}:", "bold")]
         for name, g in self.gradients.items():
-            out.append((f"  {name} {g.shape}: {_array(g)}", "cyan"))
+            head = f"  {name} {g.shape}: "
+            out.append((Hanging(head + _array(g), len(head) + 1), "cyan"))
         out.append((f"check: {self.check.explain()}", "green" if self.check.ok else "bold red"))
         if self.explain:
             out += [("", "")]
@@ -119,20 +121,53 @@ class CriticResult:
         out += [("", ""), (f"{self.optimizer.tf_call()}.apply_gradients, one step:", "bold")]
         out += [(f"  {line}", "dim") for line in self.optimizer.rule_text("param")]
         for name, p in self.new_params.items():
-            out.append((f"  {name}: {_array(p)}", ""))
+            head = f"  {name}: "
+            out.append((Hanging(head + _array(p), len(head) + 1), ""))
         return out
 
-    def plain_text(self) -> str:
-        return "\n".join(text for text, _ in self.lines()) + "\n"
+    layout = StyledLines.layout
+    plain_text = StyledLines.plain_text
+    __str__ = StyledLines.__str__
+    __rich_console__ = StyledLines.__rich_console__
+    _repr_mimebundle_ = StyledLines._repr_mimebundle_
+    _repr_pretty_ = StyledLines._repr_pretty_
 
-    def __str__(self) -> str:
-        return self.plain_text()
+    def to_latex(self, standalone: bool = False) -> str:
+        """The loss, each gradient as a matrix (6 significant digits), the check and the
+        optimizer's step, as ``align*``."""
+        from symgrad import latex
 
-    def __rich_console__(self, console, options):
-        from rich.text import Text
+        rows = [
+            "&"
+            + latex.text(f"Critic network {self.describe()}, {self.network.num_params} parameters"),
+            r"\text{loss} &= %s" % latex.number(self.loss),
+        ]
+        for name, g in self.gradients.items():
+            rows.append(
+                r"\frac{\partial\,\text{loss}}{\partial\,%s} &= %s"
+                % (latex.text(name), _matrix_latex(g))
+            )
+        rows.append("&" + latex.text(f"check: {self.check.explain()}"))
+        rows.append("&" + latex.text(f"{self.optimizer.tf_call()}.apply_gradients, one step:"))
+        for line in self.optimizer.rule_text("param"):
+            rows.append(r"&\quad " + latex.text(line))
+        return latex.document(latex.align(rows), standalone)
 
-        for text, style in self.lines():
-            yield Text(text, style=style)
+
+def _matrix_latex(a) -> str:
+    from symgrad.latex import number
+
+    grid = a.reshape(1, -1) if a.ndim == 1 else a.reshape(a.shape[0], -1)
+    shown = 6  # a slide shows the corner of a big matrix, with dots for the rest
+    rows = []
+    for row in grid[:shown]:
+        cells = [number(float(x)) for x in row[:shown]]
+        if len(row) > shown:
+            cells.append(r"\cdots")
+        rows.append(" & ".join(cells))
+    if len(grid) > shown:
+        rows.append(" & ".join([r"\vdots"] * min(grid.shape[1], shown + 1)))
+    return r"\begin{bmatrix}%s\end{bmatrix}" % r" \\ ".join(rows)
 
 
 def _vec(v) -> str:
