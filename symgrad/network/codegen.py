@@ -268,17 +268,23 @@ MIN_BLOCK = 16  # linear combinations (rows x inputs) worth one matrix product
 
 def _linear(e: sp.Expr, varying: set) -> tuple[dict, sp.Expr] | None:
     """``e`` as ``Σ coefficient⋅symbol + constant`` over sample-dependent symbols, if it is one."""
-    coefs: dict[sp.Symbol, sp.Expr] = {}
+    parts: dict[sp.Symbol, list] = {}
     const = []
     for term in e.args if e.is_Add else (e,):
-        dep = [a for a in (term.args if term.is_Mul else (term,)) if a.free_symbols & varying]
+        factors = term.args if term.is_Mul else (term,)
+        dep = [a for a in factors if a.free_symbols & varying]
         if not dep:
             const.append(term)
         elif len(dep) == 1 and dep[0].is_Symbol:
-            coefs[dep[0]] = coefs.get(dep[0], sp.S.Zero) + term / dep[0]
+            # The coefficient is the other factors (no division: it is the same product).
+            rest = [a for a in factors if a is not dep[0]]
+            parts.setdefault(dep[0], []).append(rest[0] if len(rest) == 1 else sp.Mul(*rest))
         else:
             return None
-    return (coefs, sp.Add(*const)) if len(coefs) > 1 else None
+    if len(parts) < 2:
+        return None
+    coefs = {s: terms[0] if len(terms) == 1 else sp.Add(*terms) for s, terms in parts.items()}
+    return coefs, sp.Add(*const)
 
 
 def _index_matrix(entries, names, index) -> list | None:
