@@ -152,3 +152,24 @@ def test_unknown_flags_and_missing_values_are_still_usage_errors(capsys, argv, m
     code, _, err = run(capsys, *argv)
     assert code == 2
     assert message in err
+
+
+def test_a_value_answer_at_a_kink(capsys):
+    code, out, _ = run(
+        capsys, "check", "relu(x)", "--answer", "0", "--at", "x=0", "--format", "plain"
+    )
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "✓ correct: your answer is the value of the derivative of relu(x) with respect to x at x = 0"
+    )
+    assert "the derivative with respect to x does not exist there" in out
+    assert "TensorFlow and PyTorch return the subgradient 0.0" in out
+    code, out, _ = run(
+        capsys, "check", "relu(x)", "--answer", "1", "--at", "x=0", "--format", "json"
+    )
+    assert code == 1 and json.loads(out)["at"] == {"x": 0.0}
+
+
+def test_a_value_answer_with_a_negative_point(capsys):
+    code, out, _ = run(capsys, "check", "x^3", "--answer", "3", "--at", "x=-1", "--format", "plain")
+    assert code == 0, out
