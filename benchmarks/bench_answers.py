@@ -12,8 +12,8 @@ dropped, sin for cos), whose verdict must be "incorrect".
 Prints the median, 95th percentile and maximum CPU time per check (the
 process's own CPU plus the guarded workers it waited for), the share of
 checks within the targets (median < 0.3 s, every check < 2 s), how many
-verdicts were wrong (must be 0) and how many checks hit the default time
-limit (must be 0).
+verdicts were wrong (must be 0) and how many checks used more CPU time than
+the command line's default limit (must be 0).
 
     python benchmarks/bench_answers.py [--limit N] [--verbose]
 """
@@ -167,8 +167,7 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="one line per pair")
     args = parser.parse_args()
     from symgrad.answers import check_answer
-    from symgrad.errors import LimitError
-    from symgrad.guard import DEFAULT_TIMEOUT, run_guarded
+    from symgrad.guard import DEFAULT_TIMEOUT
 
     pairs = corpus()[: args.limit]
     times: list[float] = []
@@ -177,18 +176,17 @@ def main() -> int:
     check_answer("x^2", "2*x")  # warm up imports
     for integral, f, correct, family in pairs:
         before = os.times()
-        try:
-            result = run_guarded(check_answer, integral, f, "x", timeout=DEFAULT_TIMEOUT)
-            verdict = result.correct
-        except LimitError:
-            verdict = None
-            limits.append((integral, f))
+        # In-process, so that CPU time is what is measured: check_answer bounds its own
+        # symbolic work, and a check over the CLI's default limit is counted below.
+        verdict = check_answer(integral, f, "x").correct
         after = os.times()
         cpu = (after.user - before.user) + (after.system - before.system)
         cpu += (after.children_user - before.children_user) + (
             after.children_system - before.children_system
         )
         times.append(cpu)
+        if cpu > DEFAULT_TIMEOUT:
+            limits.append((integral, f))
         families.setdefault(family, []).append(cpu)
         if verdict is not None and verdict != correct:
             wrong_verdicts.append((integral, f, correct))

@@ -332,7 +332,7 @@ def _opt(value: sp.Expr | None) -> float | None:
     return number if math.isfinite(number) else None
 
 
-SYMBOLIC_BUDGET = 0.5  # seconds for SymPy's confirmation of a numeric "equal"
+SYMBOLIC_BUDGET = 0.3  # CPU seconds for SymPy's confirmation of a numeric "equal"
 _CONFIRM_POINTS = 2  # points re-checked at high precision when float64 says "equal"
 
 
@@ -355,8 +355,17 @@ def _within_budget(work, default):
         t = variable("t")
         sp.simplify(sp.sin(t) ** 2 + sp.cos(t) ** 2 - 1)
         _warmed = True
+
+    def budgeted():
+        import signal
+
+        # CPU time, not wall-clock time: a busy machine must not change the outcome.
+        # SIGPROF's default action ends the worker when the budget is spent.
+        signal.setitimer(signal.ITIMER_PROF, SYMBOLIC_BUDGET)
+        return work()
+
     try:
-        return run_guarded(work, timeout=SYMBOLIC_BUDGET)
+        return run_guarded(budgeted, timeout=max(10.0, 20 * SYMBOLIC_BUDGET))
     except (SymgradError, WorkerCrash):
         return default
 
