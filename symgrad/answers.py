@@ -179,7 +179,10 @@ class AnswerCheck(StyledLines):
             if self.method == "value":
                 pass
             elif self.method == "numeric":
-                evidence = f"SymPy could not simplify the difference to 0, but {agree}"
+                evidence = (
+                    f"{agree}, two of them to 30 digits (SymPy did not simplify the"
+                    " difference to 0 within its budget)"
+                )
             elif self.points_checked:
                 evidence = f"SymPy simplifies the difference to 0; {agree}"
             else:

@@ -17,6 +17,7 @@ Requests::
     {"id": 1, "op": "call", "target": {"path": "student.py"}, "name": "grad",
      "args": [...], "shapes": [[], [3, 4]], "cpu": 10.0}
     {"id": 2, "op": "text", "target": {"module": "answers"}, "name": "ANSWER"}
+    {"id": 3, "op": "value", "target": {"module": "answers"}, "name": "ANSWERS"}
 
 Replies: ``{"id": 1, "ok": true, "values": [{"shape": [3, 4], "data": [...]}]}``
 or ``{"id": 1, "ok": false, "kind": "raised", "message": "...", "where": "student.py, line 7"}``.
@@ -209,6 +210,28 @@ def _call(request: dict) -> dict:
     return {"ok": True, "values": values}
 
 
+def _data(value, name: str, depth: int = 0):
+    """Plain data (text, numbers, lists, dicts with text keys) made of built-in types only."""
+    kind = type(value)
+    if value is None or kind in (bool, int, float):
+        return value
+    if kind is str:
+        if len(value) > MAX_ANSWER:
+            raise Refused("convert", f"{name} holds text longer than {MAX_ANSWER} characters")
+        return str.__str__(value)
+    if depth < 4 and kind in (list, tuple) and len(value) <= 1000:
+        return [_data(v, name, depth + 1) for v in list.__iter__(list(value))]
+    if depth < 4 and kind is dict and len(value) <= 1000:
+        return {
+            str.__str__(k): _data(v, name, depth + 1)
+            for k, v in dict.items(value)
+            if type(k) is str
+        }
+    raise Refused(
+        "convert", f"{name} is not plain data (text, numbers, lists) but {_short(kind.__name__)}"
+    )
+
+
 def _text(request: dict) -> dict:
     module = _load(request["target"])
     name = request["name"]
@@ -216,11 +239,9 @@ def _text(request: dict) -> dict:
         where = os.path.basename(_student_file(module) or "")
         raise Refused("missing", f"{where} defines no {name}")
     value = getattr(module, name)
-    if not isinstance(value, str):
+    if request.get("op") == "text" and type(value) is not str:
         raise Refused("convert", f"{name} is not text but {_short(type(value).__name__)}")
-    if len(value) > MAX_ANSWER:
-        raise Refused("convert", f"{name} is longer than {MAX_ANSWER} characters")
-    return {"ok": True, "text": str.__str__(value)}
+    return {"ok": True, "value": _data(value, name)}
 
 
 def _limit_cpu(seconds) -> None:
@@ -265,7 +286,8 @@ def serve(read_fd: int, write_fd: int, memory_mb: int) -> None:
             request = _loads(line)
             try:
                 _limit_cpu(request.get("cpu"))
-                reply = _text(request) if request.get("op") == "text" else _call(request)
+                op = request.get("op")
+                reply = _text(request) if op in ("text", "value") else _call(request)
             except Refused as err:
                 reply = {"ok": False, "kind": err.kind, "message": err.message, "where": err.where}
             except BaseException as err:  # noqa: BLE001 - never die without a word

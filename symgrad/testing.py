@@ -171,11 +171,24 @@ class Submission:
         imported fails the test with one line.
         """
         __tracebackhide__ = True
-        settings = _current
-        reply = _request(
-            self.target, {"op": "text", "name": name}, settings, f"reading {name}", None
-        )
-        return reply["text"]
+        value = self._read("text", name)
+        if not isinstance(value, str):
+            raise GradingFailure(f"{name} is not text")
+        return value
+
+    def value(self, name: str) -> Any:
+        """The plain data ``name`` of the student's module: text, numbers, lists, dicts.
+
+        ``Submission("alice.py").value("LESSON_4")[0]``: a list of answers.
+        Anything else (an object the student made) fails the test.
+        """
+        __tracebackhide__ = True
+        return self._read("value", name)
+
+    def _read(self, op: str, name: str) -> Any:
+        __tracebackhide__ = True
+        reply = _request(self.target, {"op": op, "name": name}, _current, f"reading {name}", None)
+        return reply.get("value")
 
 
 def _student(student: Any) -> StudentFunction:

@@ -38,6 +38,15 @@ import numpy
 
 ANSWER = "2*x*cos(x^2)"
 NOT_TEXT = 42
+ANSWERS = ["2*x", {"b": 1.5}, (3, None)]
+
+
+class Sneaky(str):
+    def __eq__(self, other):
+        return True
+
+
+SNEAKY = Sneaky("2*x")
 
 
 def double(w):
@@ -441,6 +450,11 @@ def test_assert_answer(student):
         assert_answer("cos(x^2", "sin(x^2)")
     with pytest.raises(GradingFailure, match="NOT_TEXT is not text but int"):
         student.text("NOT_TEXT")
+    assert student.value("ANSWERS") == ["2*x", {"b": 1.5}, [3, None]]
+    with pytest.raises(GradingFailure, match="SNEAKY is not text but Sneaky"):
+        student.text("SNEAKY")  # only built-in types cross over, never the student's objects
+    with pytest.raises(GradingFailure, match="defines no MISSING"):
+        student.value("MISSING")
     with pytest.raises(GradingTestError, match="column"):
         assert_answer("2*x", "x^^2")
 
