@@ -100,10 +100,19 @@ class Settings(NamedTuple):
     cpu_limit: float = 10.0  # CPU seconds per call of the student's function
     time_limit: float = 60.0  # wall-clock seconds per call (a busy machine is slow)
     memory_mb: int = 2048  # address space of the student's process
+    max_score: float | None = None  # the test's points in results.json and the gradebook (1)
+    partial: bool = False  # part of the points for each parameter of a gradient that is right
 
 
 DEFAULTS = Settings()
 _current: Settings = DEFAULTS  # set by the plugin for the test that is running
+_record: dict[str, Any] | None = None  # what the running test's checks found (for grading)
+
+
+def _note(check: dict[str, Any]) -> None:
+    """Keep what one check found, for the test's score and its attempt log."""
+    if _record is not None and len(_record["checks"]) < 100:
+        _record["checks"].append(check)
 
 
 def current_settings() -> Settings:
@@ -791,9 +800,21 @@ def assert_gradient(
     chosen = _points(params, settings.points, settings, chosen_seed, reference.finite)
     if not chosen:
         raise GradingTestError("no point was found where the function and its gradient are defined")
-    received_all = _call_student(student, params, chosen, settings)
+    try:
+        received_all = _call_student(student, params, chosen, settings)
+    except GradingFailure as failure:
+        first = str(failure).splitlines()[0][:300]
+        _note(_gradient_check(params, {p.label: False for p in params}, first, None))
+        raise
     # Only now, with the student's numbers in, are the expected ones computed.
     expected_all = [reference.gradient(values) for values in chosen]
+    right = {
+        p.label: all(
+            np.allclose(r[i], e[i], rtol=settings.rtol, atol=settings.atol)
+            for e, r in zip(expected_all, received_all)
+        )
+        for i, p in enumerate(params)
+    }
     first_bad = None
     for k, (expected, received) in enumerate(zip(expected_all, received_all)):
         good = all(
@@ -804,6 +825,7 @@ def assert_gradient(
             first_bad = k
             break
     if first_bad is None:
+        _note(_gradient_check(params, right, None, received_all[0]))
         return
     k = first_bad
     origin = f" (seed {settings.seed})" if settings.seed is not None else ""
@@ -829,10 +851,26 @@ def assert_gradient(
             lines.append(f"  gradient for {p.label}:")
             lines.append(_block("    expected ", e))
             lines.append(_block("    received ", r))
-    lines.append("  diagnosis: " + _diagnose(params, expected_all, received_all))
+    diagnosis = _diagnose(params, expected_all, received_all)
+    lines.append("  diagnosis: " + diagnosis)
+    _note(_gradient_check(params, right, diagnosis, received_all[k]))
     if settings.reveal == "formula":
         lines += reference.formula_lines()
     raise GradingFailure("\n".join(lines))
+
+
+def _gradient_check(params, right, diagnosis, received) -> dict[str, Any]:
+    """What an assert_gradient found, as plain data: which parameters are right, the values."""
+    values = None
+    if received is not None:
+        values = {p.label: [float(v) for v in _flat([r])[:20]] for p, r in zip(params, received)}
+    return {
+        "kind": "gradient",
+        "verdict": "passed" if all(right.values()) else "failed",
+        "parts": right,
+        "diagnosis": diagnosis,
+        "values": values,
+    }
 
 
 class _Reference:
@@ -922,7 +960,18 @@ def assert_answer(
             reveal=settings.reveal == "formula",
         )
     except SymgradError as err:
+        _note(
+            {
+                "kind": "answer",
+                "answer": answer[:500],
+                "verdict": "failed",
+                "diagnosis": "unreadable",
+            }
+        )
         raise GradingFailure(f"the answer {_said(answer)!r} could not be checked: {err}") from None
+    key = check.diagnosis.mistake if check.diagnosis is not None else None
+    verdict = "passed" if check.correct else "failed"
+    _note({"kind": "answer", "answer": answer[:500], "verdict": verdict, "diagnosis": key})
     if not check.correct:
         text = check.plain_text().rstrip()
         if settings.reveal == "none":
@@ -942,6 +991,12 @@ _INI: dict[str, tuple[str, Callable[[str], Any]]] = {
     "symgrad_cpu_limit": ("cpu_limit", float),
     "symgrad_time_limit": ("time_limit", float),
     "symgrad_memory_mb": ("memory_mb", int),
+    "symgrad_partial": ("partial", lambda text: text.lower() in ("1", "true", "yes", "on")),
+}
+_OUTPUTS = {  # option -> ini name: where a grading run leaves its results
+    "symgrad_log": "symgrad_log",
+    "symgrad_results": "symgrad_results",
+    "symgrad_gradebook": "symgrad_gradebook",
 }
 
 if pytest is not None:
@@ -956,13 +1011,73 @@ if pytest is not None:
         )
         for name, (field, _) in _INI.items():
             parser.addini(name, f"symgrad marker default for {field}", default=None)
+        group.addoption(
+            "--symgrad-student",
+            default=None,
+            metavar="ID",
+            help="who is graded (default: $SYMGRAD_STUDENT), for the log and the gradebook",
+        )
+        group.addoption(
+            "--symgrad-log", default=None, metavar="FILE", help="append one JSON line per test"
+        )
+        group.addoption(
+            "--symgrad-results",
+            default=None,
+            metavar="FILE",
+            help="write Gradescope's results.json (scores, maximum scores, output)",
+        )
+        group.addoption(
+            "--symgrad-gradebook",
+            default=None,
+            metavar="FILE",
+            help="append this student's row (a score per test) to a CSV gradebook",
+        )
+        for name in _OUTPUTS.values():
+            parser.addini(name, f"like --{name.replace('_', '-')}", default=None)
+        parser.addini(
+            "symgrad_scores",
+            "points per test, one 'test_name = points' per line",
+            type="linelist",
+            default=[],
+        )
+
+    _GRADING = pytest.StashKey[dict]()  # per run: the outputs, the student, each test's score
+
+    def _output(config, name: str) -> str | None:
+        value = config.getoption(name, default=None)
+        if value:
+            return os.path.abspath(value)
+        value = config.getini(_OUTPUTS[name])
+        if value:
+            return os.path.join(str(config.rootpath), value.strip())
+        return None
 
     def pytest_configure(config) -> None:
+        outputs = {name: _output(config, name) for name in _OUTPUTS}
+        grading: dict[str, Any] = {"tests": [], "student": None}
+        grading["outputs"] = {k: v for k, v in outputs.items() if v}
+        config.stash[_GRADING] = grading
+        student = config.getoption("symgrad_student", default=None) or os.environ.get(
+            "SYMGRAD_STUDENT"
+        )
+        if student is not None:
+            from symgrad.gradebook import GradebookError, check_student_id
+
+            try:
+                student = check_student_id(student)
+            except GradebookError as err:
+                raise pytest.UsageError(str(err)) from None
+        elif "symgrad_gradebook" in grading["outputs"]:
+            raise pytest.UsageError(
+                "--symgrad-gradebook needs the student: --symgrad-student ID or SYMGRAD_STUDENT"
+            )
+        grading["student"] = student
         config.addinivalue_line(
             "markers",
             "symgrad(points=5, seed=None, rtol=1e-6, atol=1e-9, scale=2.0, reveal='values', "
-            "cpu_limit=10, time_limit=60, memory_mb=2048): points, tolerance, what a failure "
-            "shows (reveal: none, values or formula) and the limits of symgrad's checks",
+            "cpu_limit=10, time_limit=60, memory_mb=2048, max_score=1, partial=False): points, "
+            "tolerance, what a failure shows (reveal: none, values or formula), the limits of "
+            "symgrad's checks, and the test's score",
         )
 
     def _ini_settings(config) -> Settings:
@@ -996,31 +1111,136 @@ if pytest is not None:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(item):
-        global _current
+        global _current, _record
+        _record = {"checks": []}
+        item.symgrad_record = _record
         _current = _item_settings(item)
         try:
             yield
         finally:
             _current = DEFAULTS
+            _record = None
+
+    def _max_score(item) -> tuple[float, bool]:
+        """The test's points (marker, else the ini table, else 1) and whether they split."""
+        try:
+            settings = _item_settings(item)
+        except Exception:  # noqa: BLE001 - a bad marker is reported by the test itself
+            settings = DEFAULTS
+        if settings.max_score is not None:
+            return float(settings.max_score), bool(settings.partial)
+        for line in item.config.getini("symgrad_scores"):
+            name, sep, value = line.partition("=")
+            name = name.strip()
+            if sep and name and (item.nodeid.endswith(name) or item.name == name):
+                try:
+                    return float(value), bool(settings.partial)
+                except ValueError:
+                    message = f"symgrad_scores: {line!r} is not 'name = points'"
+                    raise pytest.UsageError(message) from None
+        return 1.0, bool(settings.partial)
+
+    def _score(item, report) -> dict[str, Any]:
+        maximum, partial = _max_score(item)
+        record = getattr(item, "symgrad_record", None) or {"checks": []}
+        checks = record["checks"]
+        status = "passed" if report.passed else "failed"
+        if getattr(report, "symgrad_test_error", False):
+            status = "error"
+        score = maximum if report.passed else 0.0
+        parts = [ok for c in checks if c["kind"] == "gradient" for ok in c["parts"].values()]
+        if status == "failed" and partial and parts:
+            others_ok = all(c["verdict"] == "passed" for c in checks if c["kind"] != "gradient")
+            if others_ok:
+                score = maximum * sum(parts) / len(parts)
+        return {"score": round(score, 6), "max_score": maximum, "status": status, "checks": checks}
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(item, call):
         outcome = yield
-        if call.excinfo is None:
-            return
         report = outcome.get_result()
-        if not report.failed:
-            return
-        if call.excinfo.errisinstance(GradingFailure):
-            report.longrepr = str(call.excinfo.value)
-        elif call.excinfo.errisinstance(GradingTestError):
-            report.longrepr = f"error in the test (not the submission): {call.excinfo.value}"
-            report.symgrad_test_error = True
+        if call.excinfo is not None and report.failed:
+            if call.excinfo.errisinstance(GradingFailure):
+                report.longrepr = str(call.excinfo.value)
+            elif call.excinfo.errisinstance(GradingTestError):
+                report.longrepr = f"error in the test (not the submission): {call.excinfo.value}"
+                report.symgrad_test_error = True
+        if call.when == "call" or (call.when == "setup" and report.failed):
+            found = _score(item, report)
+            report.user_properties.append(("symgrad", found))
+            _graded(item.config, report, found)
 
     def pytest_report_teststatus(report, config):
         if getattr(report, "symgrad_test_error", False) and report.when == "call":
             return "error", "E", "ERROR"
         return None
+
+    def _graded(config, report, found: dict[str, Any]) -> None:
+        """Keep the test's score for the run's results, and log the attempt if asked."""
+        grading = config.stash.get(_GRADING, None)
+        if grading is None:
+            return
+        output = ""
+        if report.failed:
+            output = str(report.longrepr)
+            output = output if len(output) <= 4000 else output[:3999] + "…"
+        entry = {"name": report.nodeid, "output": output, "visibility": "visible", **found}
+        grading["tests"].append(entry)
+        log = grading["outputs"].get("symgrad_log")
+        if log and (found["checks"] or report.failed):
+            import datetime
+
+            from symgrad.gradebook import GradebookError, append_attempt
+
+            now = datetime.datetime.now(datetime.timezone.utc)
+            record = (
+                log,
+                {
+                    "time": now.isoformat(timespec="seconds"),
+                    "student": grading["student"],
+                    "test": report.nodeid,
+                    "variant": None,
+                    "verdict": found["status"],
+                    "score": found["score"],
+                    "max_score": found["max_score"],
+                    "checks": found["checks"],
+                },
+            )
+            try:
+                append_attempt(*record)
+            except GradebookError as err:
+                grading.setdefault("errors", []).append(str(err))
+
+    def pytest_sessionfinish(session) -> None:
+        grading = session.config.stash.get(_GRADING, None)
+        if grading is None:
+            return
+        outputs = grading["outputs"]
+        tests = [
+            {k: t[k] for k in ("name", "score", "max_score", "status", "output", "visibility")}
+            for t in grading["tests"]
+        ]
+        errors = list(dict.fromkeys(grading.get("errors", [])))
+        if not outputs or not tests:
+            return
+        from symgrad.gradebook import GradebookError, append_grades, write_results
+
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        for error in errors:
+            if reporter is not None:
+                reporter.write_line(f"symgrad: error: {error}")
+            session.exitstatus = 2
+        try:
+            if "symgrad_results" in outputs:
+                write_results(outputs["symgrad_results"], tests)
+            if "symgrad_gradebook" in outputs:
+                scores = {t["name"]: t["score"] for t in tests}
+                maximum = sum(t["max_score"] for t in tests)
+                append_grades(outputs["symgrad_gradebook"], grading["student"], scores, maximum)
+        except GradebookError as err:
+            if reporter is not None:
+                reporter.write_line(f"symgrad: error: {err}")
+            session.exitstatus = 2
 
     def pytest_runtest_teardown(item, nextitem):
         if _workers and (nextitem is None or nextitem.path != item.path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -30,6 +31,7 @@ GRADING = ROOT / "examples" / "grading"
 # A student's file: honest functions, wrong ones, and every trick a student could try.
 STUDENT = """
 import math
+import json
 import os
 import sys
 import time
@@ -564,6 +566,8 @@ def test_default_settings():
         cpu_limit=10.0,
         time_limit=60.0,
         memory_mb=2048,
+        max_score=None,
+        partial=False,
     )
 
 
@@ -586,7 +590,7 @@ def test_the_plugin_imports_nothing_heavy():
 # -- the teacher's example, as a teacher runs it ------------------------------------------
 
 
-def _grade(submission: str) -> subprocess.CompletedProcess:
+def _grade(submission: str, *options: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             sys.executable,
@@ -597,6 +601,7 @@ def _grade(submission: str) -> subprocess.CompletedProcess:
             "no:cacheprovider",
             "--submission",
             str(GRADING / "submissions" / submission),
+            *options,
         ],
         capture_output=True,
         text=True,
@@ -623,6 +628,19 @@ def test_grading_example_wrong_submission():
     assert "relu" not in out  # the reference formula stays hidden
 
 
+def test_grading_example_partial_credit(tmp_path):
+    results = tmp_path / "results.json"
+    proc = _grade("partly.py", "--symgrad-results", str(results))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "the gradient for b2 (shape (1,)) is wrong; the others are right" in proc.stdout
+    data = json.loads(results.read_text())
+    scores = {t["name"].rpartition("::")[2]: (t["score"], t["max_score"]) for t in data["tests"]}
+    assert scores == {
+        "test_critic_gradients": (3.0, 4.0),  # three of the four parameters' gradients
+        "test_derivative_of_the_squared_error": (1.0, 1.0),
+    }
+
+
 def test_the_students_module_is_never_imported_by_the_grader():
     code = textwrap.dedent(
         f"""
@@ -635,3 +653,105 @@ def test_the_students_module_is_never_imported_by_the_grader():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "False"
+
+
+# -- scores, partial credit, results.json, the gradebook and the attempt log ---------------
+
+SCORED_TEST = """
+import pytest
+from symgrad.testing import assert_answer, assert_gradient, Submission
+
+student = Submission("student.py")
+
+@pytest.mark.symgrad(max_score=4, partial=True)
+def test_two_parameters():
+    assert_gradient(student.function("product_rule_b_wrong"), "w^2*b", wrt="w,b")
+
+def test_by_hand():
+    assert_answer(student.text("ANSWER"), "sin(x^2)")
+
+def test_wrong_by_hand():
+    assert_answer("cos(x^2)", "sin(x^2)")
+"""
+
+
+def test_scores_partial_credit_and_every_output(pytester):
+    pytester.makepyfile(test_scored=SCORED_TEST, student=STUDENT)
+    pytester.makeini(
+        "[pytest]\nsymgrad_scores =\n    test_by_hand = 2\n    test_wrong_by_hand = 3\n"
+    )
+    options = [
+        "-p",
+        "no:cacheprovider",
+        "--symgrad-student",
+        "alice",
+        "--symgrad-log",
+        "attempts.jsonl",
+        "--symgrad-results",
+        "results.json",
+        "--symgrad-gradebook",
+        "grades.csv",
+    ]
+    pytester.runpytest(*options).assert_outcomes(passed=1, failed=2)
+    results = json.loads((pytester.path / "results.json").read_text())
+    scores = {t["name"].split("::")[1]: (t["score"], t["max_score"]) for t in results["tests"]}
+    assert scores == {
+        "test_two_parameters": (2.0, 4.0),  # w right, b wrong: half the points
+        "test_by_hand": (2.0, 2.0),
+        "test_wrong_by_hand": (0.0, 3.0),
+    }
+    assert (results["score"], results["max_score"]) == (4.0, 9.0)
+    assert "the gradient for b is wrong" in results["tests"][0]["output"]
+    pytester.runpytest(*options).assert_outcomes(passed=1, failed=2)  # a second try
+    log = [json.loads(line) for line in (pytester.path / "attempts.jsonl").read_text().splitlines()]
+    assert len(log) == 6
+    assert [r["first_try"] for r in log] == [True] * 3 + [False] * 3
+    first = log[0]
+    assert first["student"] == "alice" and first["test"].endswith("test_two_parameters")
+    assert first["checks"][0]["parts"] == {"w": True, "b": False}
+    wrong = next(r for r in log if r["test"].endswith("test_wrong_by_hand"))
+    assert wrong["checks"][0] == {
+        "kind": "answer",
+        "answer": "cos(x^2)",
+        "verdict": "failed",
+        "diagnosis": "chain",
+    }
+    assert set(first) == {
+        "time",
+        "student",
+        "test",
+        "variant",
+        "verdict",
+        "score",
+        "max_score",
+        "checks",
+        "first_try",
+        "attempt",
+    }
+    rows = (pytester.path / "grades.csv").read_text().splitlines()
+    assert rows[0].startswith("student,test_scored.py::test_two_parameters,")
+    assert rows[1:] == ["alice,2,2,0,4,9", "alice,2,2,0,4,9"]
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--symgrad-student", "../etc"], "is not valid: use 1 to 64 letters"),
+        (["--symgrad-gradebook", "g.csv"], "needs the student"),
+    ],
+)
+def test_bad_grading_options_are_usage_errors(pytester, options, message):
+    pytester.makepyfile(test_one="def test_one():\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", *options)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()
+
+
+def test_a_log_that_cannot_be_written_is_one_line_and_exit_2(pytester):
+    pytester.makepyfile(test_one=SCORED_TEST, student=STUDENT)
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "-k", "by_hand", "--symgrad-log", "missing/attempts.jsonl"
+    )
+    assert result.ret == 2
+    assert "symgrad: error: cannot open" in result.stdout.str()
+    assert "INTERNALERROR" not in result.stdout.str()
