@@ -102,11 +102,16 @@ class Settings(NamedTuple):
     memory_mb: int = 2048  # address space of the student's process
     max_score: float | None = None  # the test's points in results.json and the gradebook (1)
     partial: bool = False  # part of the points for each parameter of a gradient that is right
+    variant: str | None = None  # "student": parameters drawn from the student ID and course seed
+    params: Mapping[str, tuple[float, float]] | None = None  # a variant's ranges, by name
+    template: str | None = None  # the formula a variant must not make degenerate
+    course_seed: int = 0
 
 
 DEFAULTS = Settings()
 _current: Settings = DEFAULTS  # set by the plugin for the test that is running
 _record: dict[str, Any] | None = None  # what the running test's checks found (for grading)
+_variant: dict[str, Any] | None = None  # the running test's variant: parameter values by name
 
 
 def _note(check: dict[str, Any]) -> None:
@@ -603,7 +608,7 @@ def _array_label(symbols, shape) -> str:
 
 
 def _function(function):
-    """The teacher's function as SymPy; text that cannot be read is an error of the test."""
+    """The teacher's function as SymPy, with the test's variant put in; bad text is the test's."""
     import sympy as sp
 
     from symgrad.errors import SymgradError
@@ -611,16 +616,106 @@ def _function(function):
 
     if isinstance(function, str):
         try:
-            return parse(function).expr
+            expr = parse(function).expr
         except SymgradError as err:
             raise GradingTestError(
                 f"the test's function {function!r} cannot be read: {err}"
             ) from None
+        return _with_variant(expr)
     if isinstance(function, sp.Basic):
-        return function.xreplace({s: variable(s.name) for s in function.free_symbols})
+        expr = function.xreplace({s: variable(s.name) for s in function.free_symbols})
+        return _with_variant(expr)
     raise GradingTestError(
         f"the function must be text or a SymPy expression, not {type(function).__name__}"
     )
+
+
+def _with_variant(expr):
+    """``expr`` with the running test's variant values in place of its parameters."""
+    if not _variant:
+        return expr
+    import sympy as sp
+
+    values = {s: sp.nsimplify(_variant[s.name]) for s in expr.free_symbols if s.name in _variant}
+    return expr.xreplace(values) if values else expr
+
+
+def draw_variant(
+    params: Mapping[str, tuple[float, float]],
+    student: str,
+    exercise: str,
+    course_seed: int = 0,
+    template: str | None = None,
+) -> dict[str, float]:
+    """Each student's own parameter values: the same ID always gets the same ones.
+
+    ``params`` gives each parameter's range (integers when both ends are
+    integers, else two-decimal numbers). A draw is skipped when a value is
+    0 or, with a ``template``, when it makes terms of the template or of its
+    derivatives merge or vanish (``a*w^n + b*w`` with ``n = 1`` or ``n = 0``).
+
+    >>> draw_variant({"a": (2, 9), "n": (2, 5)}, "alice", "poly") == draw_variant(
+    ...     {"a": (2, 9), "n": (2, 5)}, "alice", "poly")
+    True
+    """
+    import hashlib
+
+    ranges = {}
+    for name, bounds in params.items():
+        try:
+            lo, hi = bounds
+            ranges[name] = (lo, hi) if lo <= hi else (hi, lo)
+        except (TypeError, ValueError):
+            message = f"the range of {name} must be (low, high), not {bounds!r}"
+            raise GradingTestError(message) from None
+    key = f"{course_seed}|{student}|{exercise}".encode()
+    rng = random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
+    check = _degenerate(template, list(ranges)) if template else None
+    for _ in range(1000):
+        values: dict[str, float] = {}
+        for name, (lo, hi) in ranges.items():
+            if float(lo).is_integer() and float(hi).is_integer():
+                values[name] = rng.randint(int(lo), int(hi))
+            else:
+                values[name] = round(rng.uniform(lo, hi), 2)
+        if any(v == 0 for v in values.values()):
+            continue
+        if check is None or not check(values):
+            return values
+    raise GradingTestError(
+        f"the variant's parameter ranges ({', '.join(f'{k} in {v}' for k, v in ranges.items())})"
+        " admit no valid draw: every draw makes a value 0 or the formula degenerate"
+    )
+
+
+def _degenerate(template: str, names: list[str]) -> Callable[[dict[str, float]], bool]:
+    """Whether a draw collapses the template: fewer terms, or fewer in a derivative."""
+    import sympy as sp
+
+    from symgrad.errors import SymgradError
+    from symgrad.parse import parse
+
+    try:
+        expr = parse(template).expr
+    except SymgradError as err:
+        message = f"the variant's template {template!r} cannot be read: {err}"
+        raise GradingTestError(message) from None
+    variables = sorted((s for s in expr.free_symbols if s.name not in names), key=str)
+
+    def shape(e) -> list[int]:
+        sizes = [len(sp.Add.make_args(sp.expand(e)))]
+        sizes += [len(sp.Add.make_args(sp.expand(sp.diff(e, v)))) for v in variables]
+        sizes += [int(sp.diff(e, v) != 0) for v in variables]
+        return sizes
+
+    wanted = shape(expr)
+
+    def collapses(values: dict[str, float]) -> bool:
+        subs = {s: sp.nsimplify(values[s.name]) for s in expr.free_symbols if s.name in values}
+        got = shape(expr.xreplace(subs))
+        return any(g < w for g, w in zip(got, wanted))
+
+    return collapses
 
 
 def _points(
@@ -1035,6 +1130,9 @@ if pytest is not None:
         for name in _OUTPUTS.values():
             parser.addini(name, f"like --{name.replace('_', '-')}", default=None)
         parser.addini(
+            "symgrad_course_seed", "the course seed of per-student variants", default=None
+        )
+        parser.addini(
             "symgrad_scores",
             "points per test, one 'test_name = points' per line",
             type="linelist",
@@ -1075,9 +1173,10 @@ if pytest is not None:
         config.addinivalue_line(
             "markers",
             "symgrad(points=5, seed=None, rtol=1e-6, atol=1e-9, scale=2.0, reveal='values', "
-            "cpu_limit=10, time_limit=60, memory_mb=2048, max_score=1, partial=False): points, "
-            "tolerance, what a failure shows (reveal: none, values or formula), the limits of "
-            "symgrad's checks, and the test's score",
+            "cpu_limit=10, time_limit=60, memory_mb=2048, max_score=1, partial=False, "
+            "variant=None, params=None, template=None, course_seed=0): points, tolerance, what "
+            "a failure shows (reveal: none, values or formula), the limits of symgrad's checks, "
+            "the test's score, and per-student variants",
         )
 
     def _ini_settings(config) -> Settings:
@@ -1109,17 +1208,46 @@ if pytest is not None:
             settings = settings._replace(**marker.kwargs)
         return settings._replace(reveal=_reveal(settings.reveal))
 
+    def _item_variant(item, settings: Settings) -> dict[str, float] | None:
+        """The test's variant for the student being graded (None without one)."""
+        if settings.variant is None:
+            return None
+        if settings.variant != "student":
+            raise GradingTestError(f"variant must be 'student', not {settings.variant!r}")
+        if not settings.params:
+            raise GradingTestError("variant='student' needs params={'a': (low, high), ...}")
+        grading = item.config.stash.get(_GRADING, {})
+        student = grading.get("student")
+        if student is None:
+            raise GradingTestError(
+                "variant='student' needs the student's ID: --symgrad-student ID or SYMGRAD_STUDENT"
+            )
+        exercise = getattr(item, "originalname", None) or item.name
+        course = settings.course_seed
+        ini = item.config.getini("symgrad_course_seed")
+        if ini and course == DEFAULTS.course_seed:
+            course = int(ini)
+        return draw_variant(settings.params, student, exercise, course, settings.template)
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(item):
-        global _current, _record
-        _record = {"checks": []}
+        global _current, _record, _variant
+        _record = {"checks": [], "variant": getattr(item, "symgrad_variant", None)}
         item.symgrad_record = _record
         _current = _item_settings(item)
+        _variant = getattr(item, "symgrad_variant", None)
         try:
             yield
         finally:
             _current = DEFAULTS
             _record = None
+            _variant = None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(item) -> None:
+        marker = item.get_closest_marker("symgrad")
+        if marker is not None and "variant" in marker.kwargs:
+            item.symgrad_variant = _item_variant(item, _item_settings(item))
 
     def _max_score(item) -> tuple[float, bool]:
         """The test's points (marker, else the ini table, else 1) and whether they split."""
@@ -1153,7 +1281,13 @@ if pytest is not None:
             others_ok = all(c["verdict"] == "passed" for c in checks if c["kind"] != "gradient")
             if others_ok:
                 score = maximum * sum(parts) / len(parts)
-        return {"score": round(score, 6), "max_score": maximum, "status": status, "checks": checks}
+        return {
+            "score": round(score, 6),
+            "max_score": maximum,
+            "status": status,
+            "checks": checks,
+            "variant": getattr(item, "symgrad_variant", None),
+        }
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(item, call):
@@ -1199,7 +1333,7 @@ if pytest is not None:
                     "time": now.isoformat(timespec="seconds"),
                     "student": grading["student"],
                     "test": report.nodeid,
-                    "variant": None,
+                    "variant": found.get("variant"),
                     "verdict": found["status"],
                     "score": found["score"],
                     "max_score": found["max_score"],
@@ -1245,6 +1379,16 @@ if pytest is not None:
     def pytest_runtest_teardown(item, nextitem):
         if _workers and (nextitem is None or nextitem.path != item.path):
             close_workers()  # one worker per test module and submission
+
+    @pytest.fixture
+    def symgrad_variant(request) -> dict[str, float]:
+        """This student's parameter values for the test (``variant="student"`` in the marker)."""
+        variant = getattr(request.node, "symgrad_variant", None)
+        if variant is None:
+            raise GradingTestError(
+                "symgrad_variant needs @pytest.mark.symgrad(variant='student', ...)"
+            )
+        return dict(variant)
 
     @pytest.fixture
     def symgrad_settings(request) -> Settings:

@@ -75,6 +75,14 @@ def product_rule_b_wrong(w, b):
     return 2 * w * b, 2 * w
 
 
+def poly_grad(a, n, b, w):
+    return a * n * w ** (n - 1) + b
+
+
+def poly_grad_power_kept(a, n, b, w):
+    return a * n * w**n + b
+
+
 def one_gradient(w, b):
     return [2 * w]
 
@@ -755,3 +763,70 @@ def test_a_log_that_cannot_be_written_is_one_line_and_exit_2(pytester):
     assert result.ret == 2
     assert "symgrad: error: cannot open" in result.stdout.str()
     assert "INTERNALERROR" not in result.stdout.str()
+
+
+# -- per-student variants -----------------------------------------------------------------
+
+VARIANT_TEST = """
+import pytest
+from symgrad.testing import Submission, assert_gradient, current_settings
+
+student = Submission("student.py")
+RANGES = {"a": (2, 9), "n": (0, 5), "b": (-5, 5)}
+
+@pytest.mark.symgrad(variant="student", params=RANGES, template="a*w^n + b*w", max_score=2)
+def test_poly(symgrad_variant):
+    v = symgrad_variant
+    print("VARIANT", v)
+    assert v["n"] not in (0, 1) and 0 not in v.values()  # no degenerate draw
+    assert_gradient(student.function("poly_grad", v["a"], v["n"], v["b"]), "a*w^n + b*w", wrt="w")
+
+@pytest.mark.symgrad(variant="student", params=RANGES, template="a*w^n + b*w")
+def test_poly_wrong(symgrad_variant):
+    v = symgrad_variant
+    fn = student.function("poly_grad_power_kept", v["a"], v["n"], v["b"])
+    assert_gradient(fn, "a*w^n + b*w", wrt="w", reveal="formula")
+
+@pytest.mark.symgrad(variant="student", params={"a": (0, 0)})
+def test_no_draw(symgrad_variant):
+    pass
+"""
+
+
+def _variant_of(pytester, student_id: str) -> tuple[str, list]:
+    result = pytester.runpytest(
+        "-p",
+        "no:cacheprovider",
+        "-s",
+        "--symgrad-student",
+        student_id,
+        "--symgrad-log",
+        "log.jsonl",
+    )
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    line = next(x for x in result.stdout.lines if "VARIANT {" in x)
+    return line[line.index("{") :], result.stdout.lines
+
+
+def test_variants_per_student(pytester):
+    pytester.makepyfile(test_variant=VARIANT_TEST, student=STUDENT)
+    alice, out = _variant_of(pytester, "alice")
+    text = "\n".join(out)
+    assert "the variant's parameter ranges (a in (0, 0)) admit no valid draw" in text
+    values = json.loads(alice.replace("'", '"'))  # the test printed a dict of ints
+    reference = next(x for x in out if "reference: ∂f/∂w = " in x)
+    assert not {"a", "b", "n"} & set(reference.split("= ")[1])  # the variant's own numbers
+    assert _variant_of(pytester, "alice")[0] == alice  # the same ID, the same variant
+    others = {_variant_of(pytester, f"student{i}")[0] for i in range(4)}
+    assert len(others | {alice}) >= 3  # students rarely share one
+    log = [json.loads(x) for x in (pytester.path / "log.jsonl").read_text().splitlines()]
+    mine = [r for r in log if r["student"] == "alice" and r["test"].endswith("test_poly")]
+    assert mine[0]["variant"] == values and mine[0]["score"] == 2.0
+    assert [r["first_try"] for r in mine] == [True, False]
+
+
+def test_a_variant_needs_the_students_id(pytester):
+    pytester.makepyfile(test_variant=VARIANT_TEST, student=STUDENT)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-k", "test_poly and not wrong")
+    result.assert_outcomes(errors=1)
+    assert "variant='student' needs the student's ID" in result.stdout.str()
