@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "lesson": "symgrad.commands.lesson",
     "step": "symgrad.commands.step",
     "critic": "symgrad.commands.critic",
+    "report": "symgrad.commands.report",
 }
 
 DEFAULT_COMMAND = "grad"

@@ -18,7 +18,7 @@ import os
 import sys
 from typing import IO, Any
 
-FORMATS = ("auto", "rich", "plain", "json", "latex")
+FORMATS = ("auto", "rich", "plain", "json", "latex", "csv")
 PLAIN_WIDTH = 100
 
 
@@ -87,6 +87,14 @@ class Output:
         if self.format == "json":
             data = obj.to_dict() if hasattr(obj, "to_dict") else obj
             self.file.write(to_json(data) + "\n")
+        elif self.format == "csv":
+            if not hasattr(obj, "to_csv"):
+                from symgrad.errors import InputError
+
+                raise InputError(
+                    "this result has no CSV form", hint="use --format rich, plain or json"
+                )
+            self.file.write(obj.to_csv())
         elif self.format == "latex":
             if not hasattr(obj, "to_latex"):
                 from symgrad.errors import InputError
