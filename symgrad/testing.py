@@ -456,6 +456,9 @@ def assert_answer(
         )
     except SymgradError as err:
         raise GradingFailure(f"the answer {answer!r} could not be checked: {err}") from None
+    from symgrad.gradebook import record
+
+    record(answer=answer, diagnosis=check.diagnosis.mistake if check.diagnosis else None)
     if not check.correct:
         raise GradingFailure(f"the answer {answer!r} is wrong\n" + check.plain_text().rstrip())
 
