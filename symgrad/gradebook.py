@@ -35,7 +35,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Credit", "TestScore", "share", "record"]
+__all__ = ["Credit", "PartsWrong", "TestScore", "share", "record"]
 
 #: The most characters of a test's output kept in results.json and the log.
 MAX_OUTPUT = 2000
@@ -48,6 +48,10 @@ def share(weights: Mapping[str, float], passed: set[str], max_score: float) -> f
     if total <= 0:
         return 0.0
     return round(max_score * sum(w for k, w in weights.items() if k in passed) / total, 6)
+
+
+class PartsWrong(AssertionError):  # noqa: N818 - an assertion failure, as pytest says
+    """Some parts of a partial-credit test failed; the message names each."""
 
 
 @dataclass
@@ -78,7 +82,7 @@ class Credit:
         if self.failures:
             lines = [f"part {name}: {message}" for name, message in self.failures]
             ok = len(self.passed)
-            raise AssertionError(
+            raise PartsWrong(
                 f"{len(self.failures)} of {len(self.weights)} parts wrong "
                 f"({ok} right)\n" + "\n".join(lines)
             )
@@ -122,6 +126,12 @@ def _first_lines(text: str, limit: int = MAX_OUTPUT) -> str:
 
     text = re.sub(r"^(AssertionError|GradingFailure|Failed): ", "", text.strip())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def short_id(nodeid: str) -> str:
+    """``test_hw.py::test_q1`` for ``grading/hw3/test_hw.py::test_q1``: how logs name a test."""
+    path, sep, rest = nodeid.partition("::")
+    return path.rsplit("/", 1)[-1] + sep + rest
 
 
 def _parse_scores(lines: list[str]) -> dict[str, float]:
@@ -313,6 +323,8 @@ if pytest is not None:
     def pytest_runtest_makereport(item, call):
         outcome = yield
         report = outcome.get_result()
+        if call.excinfo is not None and call.excinfo.errisinstance(PartsWrong) and report.failed:
+            report.longrepr = str(call.excinfo.value)  # the parts' own lines, no plugin traceback
         session = item.config.stash.get(_SESSION, None)
         if session is None or report.skipped or (report.when != "call" and report.passed):
             return
@@ -345,7 +357,8 @@ if pytest is not None:
 
         answer = session.answers.get(item.nodeid) or _Answer()
         student = session.student
-        key = (str(student), item.nodeid)
+        exercise = short_id(item.nodeid)
+        key = (str(student), exercise)
         first = key not in session.seen
         session.seen.add(key)
         verdict = "correct" if score.status == "passed" else "incorrect"
@@ -353,7 +366,7 @@ if pytest is not None:
             session.log,
             attempt(
                 student,
-                item.nodeid,
+                exercise,
                 answer.answer if answer.answer is not None else score.output.split("\n")[0],
                 verdict,
                 source="pytest",
@@ -407,7 +420,7 @@ if pytest is not None:
         student = state.student if state is not None else os.environ.get("SYMGRAD_STUDENT")
         seed = os.environ.get("SYMGRAD_COURSE_SEED") or request.config.getini("symgrad_course_seed")
 
-        def draw(template, *, student_id: str | None = None):
+        def draw(template, *, student_id: str | None = None, course_seed: str | None = None):
             who = student_id or student
             if not who:
                 pytest.fail(
@@ -415,7 +428,7 @@ if pytest is not None:
                     "or set SYMGRAD_STUDENT",
                     pytrace=False,
                 )
-            variant = template.draw(who, course_seed=seed)
+            variant = template.draw(who, course_seed=seed if course_seed is None else course_seed)
             if state is not None:
                 answer = state.answers.setdefault(request.node.nodeid, _Answer())
                 answer.variant = dict(variant.values)

@@ -298,7 +298,7 @@ body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color
 max-width:60rem}h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem}
 .sub{color:#5b6475}table{border-collapse:collapse;margin:.5rem 0}th,td{padding:.3rem .7rem;
 border-bottom:1px solid #dde1e8;text-align:left;vertical-align:top}th{background:#f3f5f9}
-td.n{text-align:right;font-variant-numeric:tabular-nums}code{font-family:ui-monospace,monospace;
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}code{font-family:ui-monospace,monospace;
 background:#f3f5f9;padding:0 .2rem}svg text{font-family:system-ui,sans-serif;font-size:12px;
 fill:#1d2330}.stuck{color:#a04400}.note{color:#5b6475;font-size:.9rem}
 """
@@ -316,7 +316,7 @@ def _clip(text: str, limit: int) -> str:
 
 def _success_chart(report: ClassReport) -> str:
     n = len(report.exercises)
-    label_w, bar_h, gap = 190, 11, 10
+    label_w, bar_h, gap = 230, 11, 10
     width, height = 640, 40 + n * (2 * bar_h + gap)
     plot_w = width - label_w - 60
     parts = [
@@ -331,7 +331,7 @@ def _success_chart(report: ClassReport) -> str:
         y = 30 + i * (2 * bar_h + gap)
         parts.append(
             f'<text x="{label_w - 8}" y="{y + bar_h + 4}" text-anchor="end">'
-            f"{_e(_clip(e.exercise, 28))}</text>"
+            f"{_e(_clip(e.exercise.rsplit('::', 1)[-1], 30))}</text>"
         )
         for j, (rate, colour) in enumerate(
             ((e.first_try_rate, _FIRST), (e.eventual_rate, _EVENTUAL))
