@@ -234,7 +234,7 @@ class _Session:
         marker = item.get_closest_marker("symgrad")
         if marker is not None and "score" in marker.kwargs:
             return float(marker.kwargs["score"])
-        for key in (item.nodeid, item.name, item.originalname):
+        for key in (item.nodeid, item.name, getattr(item, "originalname", None)):
             if key in self.scores:
                 return self.scores[key]
         return self.default_score
@@ -300,6 +300,11 @@ if pytest is not None:
         parser.addini("symgrad_course_seed", "the course seed for per-student variants", default="")
 
     def pytest_configure(config) -> None:
+        outputs = ("symgrad_results", "symgrad_gradebook", "symgrad_log")
+        if not any(_option(config, name) for name in outputs) and not config.getoption(
+            "symgrad_student", default=None
+        ):
+            return  # nothing to record: the plugin stays out of the way
         try:
             config.stash[_SESSION] = _Session(config)
         except (ValueError, OSError) as err:
