@@ -429,7 +429,10 @@ class Trajectory(StyledLines):
         ]
 
     def plot(self, filename: str) -> None:
-        """Save the loss per step and the path (on the curve, or on the contour plot)."""
+        """Save the loss per step and the path (on the curve, or on the contour plot) as PNG."""
+        from symgrad.files import check_target, save_figure
+
+        check_target(filename)
         import matplotlib
 
         matplotlib.use("Agg")
@@ -479,9 +482,7 @@ class Trajectory(StyledLines):
             ax.set_title(f"the path of {', '.join(self.names)} {where}")
         fig.tight_layout()
         try:
-            fig.savefig(filename, dpi=110)
-        except (OSError, ValueError) as err:
-            raise InputError(f"cannot write the plot to {filename}: {err}") from None
+            save_figure(fig, filename, dpi=110)
         finally:
             plt.close(fig)
 

@@ -169,12 +169,14 @@ def critic(
 
     from symgrad.exact import rational, settle
     from symgrad.exact import sqrt as exact_sqrt
+    from symgrad.guard import report
     from symgrad.network.codegen import compile_program
     from symgrad.optimizers import optimizer as make_optimizer
 
     net, params, states, targets, loss_name = load_network(network, init)
     opt = make_optimizer(optimizer, 0.001 if lr is None else lr)
     target = _parse_param(net, explain) if explain else None
+    report(f"building the exact gradient of {net.num_params} parameters")
     grad = net.gradient(loss_name)
     n_states = states.shape[0]
     flat_params = np.concatenate([params[n].ravel() for n in net.param_names])
@@ -209,16 +211,29 @@ def critic(
         for p, g in zip(prog_params, grads_exact):
             new_flat.append(float(settle(eopt.apply(p, g, eopt.slots(sp.Integer(0)), 1, sqrt)[0])))
         new_flat = np.array(new_flat)
+
+        def state_gradients(indices):
+            return [[float(v) for v in values[i][1 + k :]] for i in indices]
+
     else:
+        report("compiling the gradient program")
         program = compile_program(grad.all_outputs(), grad.samples, grad.params, grad.assignments)
+        report(f"evaluating it on {n_states} states")
+        k = net.outputs
         sums = program.evaluate(np.hstack([states, targets]), flat_params) / n_states
         loss = float(sums[0])
-        flat_grads = sums[1 + net.outputs :]
+        flat_grads = sums[1 + k :]
         outputs = forward(net, params, states)[0]
         td = targets - outputs
         new_flat, _ = opt.apply(flat_params, flat_grads, opt.slots(flat_params), 1)
+        samples = np.hstack([states, targets])
+
+        def state_gradients(indices):
+            return [program.evaluate(samples[i : i + 1], flat_params)[1 + k :] for i in indices]
+
     gradients = unflatten(net, flat_grads)
-    check = check_gradient(net, params, states, targets, loss_name, flat_grads)
+    report("checking every partial with central differences", 0.0)
+    check = check_gradient(net, params, states, targets, loss_name, flat_grads, state_gradients)
     lines: tuple[tuple[str, str], ...] = ()
     if target is not None:
         lines = _explain(net, grad, target, params, states, targets, flat_grads)
