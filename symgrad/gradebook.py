@@ -148,29 +148,24 @@ def _parse_scores(lines: list[str]) -> dict[str, float]:
 
 
 def _atomic_json(path: str, data: object) -> None:
-    import tempfile
+    """Write results atomically (symgrad.files); never over a file symgrad did not write."""
+    from symgrad.errors import SymgradError
+    from symgrad.files import check_target, write_atomic
 
-    if os.path.islink(path):
-        raise OSError(f"{path} is a symbolic link; symgrad does not write through links")
-    if os.path.exists(path):
-        try:
-            with open(path, encoding="utf-8") as old:
-                ours = json.load(old).get("extra_data", {}).get("generator") == GENERATOR
-        except (OSError, ValueError, AttributeError):
-            ours = False
-        if not ours:
-            raise OSError(f"{path} exists and was not written by symgrad; choose another name")
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".symgrad-", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        target = check_target(path, ".json", what="--symgrad-results")
+        if target.exists():
+            try:
+                with open(target, encoding="utf-8") as old:
+                    ours = json.load(old).get("extra_data", {}).get("generator") == GENERATOR
+            except (OSError, ValueError, AttributeError):
+                ours = False
+            if not ours:
+                raise OSError(f"{path} exists and was not written by symgrad; choose another name")
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        write_atomic(target, lambda stream: stream.write(text.encode("utf-8")), ".json")
+    except SymgradError as err:
+        raise OSError(str(err)) from None
 
 
 def _append_row(path: str, header: list[str], row: list[str]) -> None:

@@ -48,38 +48,17 @@ def run(args: argparse.Namespace, out: Output) -> int:
 
 
 def _write_html(name: str, text: str, generator: str, *, force: bool) -> None:
-    """Write atomically; never follow a link, never replace a file symgrad did not write."""
-    import os
-    import tempfile
-
+    """Write atomically; never through a link, never over a file symgrad did not write."""
     from symgrad.errors import InputError
+    from symgrad.files import check_target, write_atomic
 
-    if not name.endswith((".html", ".htm")):
-        raise InputError(f"--html writes an HTML page; {name!r} does not end in .html")
-    if os.path.islink(name):
-        raise InputError(f"{name} is a symbolic link; symgrad does not write through links")
-    if os.path.exists(name):
-        if not os.path.isfile(name):
-            raise InputError(f"{name} exists and is not a regular file")
-        with open(name, "rb") as old:
+    target = check_target(name, ".html", what="--html")
+    if target.exists() and not force:
+        with open(target, "rb") as old:
             ours = f'content="{generator}"'.encode() in old.read(4096)
-        if not ours and not force:
+        if not ours:
             raise InputError(
                 f"{name} exists and was not written by symgrad report",
                 hint="choose another name, or add --force to replace it",
             )
-    folder = os.path.dirname(os.path.abspath(name))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".symgrad-", suffix=".html.tmp", dir=folder)
-    except OSError as err:
-        raise InputError(f"cannot write {name}: {err.strerror}", hint="check the folder") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, name)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_atomic(target, lambda stream: stream.write(text.encode("utf-8")), ".html")
