@@ -185,33 +185,53 @@ def test_cli_show(capsys):
 def test_cli_run_no_input(capsys):
     assert main(["lesson", "run", "01", "--no-input", "--format", "plain"]) == 0
     out = capsys.readouterr().out
-    n = len(load_lesson(1).cells) and len(execute(load_lesson(1)).exercises)
+    n = len(execute(load_lesson(1)).exercises)
     assert out.count("  ✓ correct") == n
-    assert f"{n} of {n} exercises answered correctly." in out
+    assert f"Score: {n} of {n} right at the first try, {n} of {n} in the end." in out
 
 
 def test_cli_run_json(capsys):
     assert main(["lesson", "run", "1", "--no-input", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["title"] == "Lesson 1: The derivative as a slope"
-    assert all(ex["correct"] for ex in data["exercises"])
+    assert all(ex["correct"] and ex["first_try"] for ex in data["exercises"])
 
 
 def test_cli_run_interactive_retry_hint_reveal(capsys, monkeypatch):
     run = execute(load_lesson(1))
     count = len(run.exercises)
-    # q: skip the walk-through; exercise 1: wrong, hint, right; exercise 2: reveal;
-    # exercise 3: three wrong answers reveal it; the rest: end of input.
-    answers = ["q", "5", "?", "6", "!", "0", "2", "3"]
+    # q: skip the walk-through; exercise 1: unreadable (no try used), wrong, hint, right;
+    # exercise 2: reveal; exercise 3: three wrong answers reveal it; exercise 4: one wrong
+    # answer, then end of input.
+    answers = ["q", "6)", "11", "?", "?", "6", "!", "122", "0", "2", "3"]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(answers) + "\n"))
     assert main(["lesson", "run", "1", "--format", "plain"]) == 0
     out = capsys.readouterr().out
-    assert "✗ incorrect" in out
-    assert "hint: The slope is y' = 2w; put w = 3 in it." in out
+    assert "cannot read that answer" in out and "(this did not count as a try)" in out
+    assert "likely mistake: that is y(3) = 3² + 2, the value of the function" in out
+    assert "(2 tries left; ? shows hint 1 of 3)" in out
+    assert "hint 1 of 3: The slope at a point is the derivative evaluated at that point." in out
+    assert "hint 2 of 3: " in out
     assert out.count("✓ correct") == 1
     assert "the answer: 2*w + 5" in out
-    assert out.count("✗") == 4
-    assert f"1 of {count} exercises answered correctly." in out
+    assert "likely mistake: that is t(11), the tangent's value" in out
+    assert out.count("✗ incorrect") == 5  # 11; 122, 0, 2; then 3 for exercise 4
+    assert f"Score: 0 of {count} right at the first try, 1 of {count} in the end." in out
+
+
+def test_cli_run_one_exercise(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("8\n32/5\n"))
+    assert main(["lesson", "run", "1", "--exercise", "4", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert "Exercise 4. From w = 10" in out and "Exercise 3." not in out
+    assert "The derivative as a slope" not in out  # no walk-through
+    assert "likely mistake: that is w after the first step only" in out
+    assert "Score: 0 of 1 right at the first try, 1 of 1 in the end." in out
+
+
+def test_cli_run_unknown_exercise(capsys):
+    assert main(["lesson", "run", "1", "--exercise", "9", "--no-input"]) == 2
+    assert "lesson 1 has no exercise 9 (its exercises are 1 to 4)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
