@@ -71,6 +71,12 @@ shell('symgrad "w*w+2" --at w=10,v=3')
 shell('symgrad "w*w+2" --at w=10,v=3 --unconnected zero')
 
 # %% [markdown]
+# Read the `gradients:` line: it is what `tf.gradients` returns with
+# `UnconnectedGradients.ZERO`. symgrad also pairs those zeros with the
+# values on its `compute_gradients:` line, for an optimizer that wants
+# pairs; TensorFlow 1's `compute_gradients` itself would still give
+# `(None, v)`.
+#
 # Connection is about the formula as written, not its simplified value:
 # in `w − w + x` the variable `w` appears, so TensorFlow gives `0.0`, not
 # `None`.

@@ -404,19 +404,22 @@ def reveals_answer(exercise: Exercise, text: str) -> bool:
     if len(compact) > 2 and compact in re.sub(r"\s+", "", text):
         return True
     expected = exercise.expected_expr()
-    question = re.sub(r"\s+", "", exercise.question)
     from symgrad.functions import FUNCTIONS
 
     allowed = set(FUNCTIONS) | exercise.names() | {"pi", "e"}
-    for piece in _SPLIT.split(text):
+    parts = _SPLIT.split(text)
+    for i, piece in enumerate(parts):
+        before = parts[i - 1].split() if i else []
+        if before and before[-1] in exercise.names() and text.find("=") >= 0:
+            # "x = 2": the value of a variable, as in the question, not a result
+            if re.search(rf"\b{re.escape(before[-1])}\s*=\s*{re.escape(piece.strip())}", text):
+                continue
         words = piece.strip().rstrip(".").split()
         for k in range(min(len(words), 4)):
             if k and not (words[k - 1].isalpha() and len(words[k - 1]) > 2):
                 break  # drop leading English words only ("put", "then"), never math
             candidate = " ".join(words[k:])
-            if re.sub(r"\s+", "", candidate) in question:
-                continue  # repeating the question gives nothing away
-            if set(re.findall(r"[A-Za-z_]\w+", candidate)) - allowed:
+            if set(re.findall(r"[A-Za-z_][A-Za-z0-9_]+", candidate)) - allowed:
                 continue  # English words side by side would parse as a product
             try:
                 value = parse(candidate).expr
