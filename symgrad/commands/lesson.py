@@ -1,4 +1,4 @@
-"""``symgrad lesson list|show N|run N``: the classroom lessons in the terminal."""
+"""``symgrad lesson list|show N|run N|export N|cheatsheet``: the classroom lessons."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from symgrad.errors import InputError
 from symgrad.guard import DEFAULT_TIMEOUT, run_guarded
 from symgrad.output import Output
 
-HELP = "list, show or run the classroom lessons (exercises checked exactly)"
+HELP = "list, show, run or export the classroom lessons (exercises checked exactly)"
 EPILOG = """examples:
   symgrad lesson list
   symgrad lesson show 1              render lesson 1 with the real output of its examples
   symgrad lesson run 1               walk through lesson 1 and answer its exercises
   symgrad lesson run 1 --no-input    run it end to end, answering with the reference solutions
-
   symgrad lesson run 4 --exercise 3  go straight to exercise 3 of lesson 4
+  symgrad lesson export 3 --to ipynb a notebook, executed in a Jupyter kernel (also html, tex, pdf)
+  symgrad lesson cheatsheet          the course on one page (--to pdf -o sheet.pdf to print it)
 
 while answering: ? shows the next hint (up to three), ! reveals the answer, an empty
 line skips; three wrong tries show the answer (an answer symgrad cannot read does
@@ -26,7 +27,9 @@ TRIES = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=("list", "show", "run"), help="what to do")
+    parser.add_argument(
+        "action", choices=("list", "show", "run", "export", "cheatsheet"), help="what to do"
+    )
     parser.add_argument("number", nargs="?", help="the lesson number, e.g. 1 or 01")
     parser.add_argument(
         "--no-input",
@@ -40,6 +43,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with run: go straight to exercise K (no walk-through, only that exercise)",
     )
     parser.add_argument(
+        "--to",
+        choices=("ipynb", "html", "tex", "pdf"),
+        help="with export (ipynb, html, tex, pdf) or cheatsheet (tex, pdf): the file format",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="with export or cheatsheet --to: the file to write (default: the lesson's name)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing file even if symgrad did not write it",
+    )
+    parser.add_argument(
+        "--no-execute",
+        action="store_true",
+        help="with export --to ipynb: do not run the notebook in a kernel (no outputs)",
+    )
+    parser.add_argument(
         "--figures",
         metavar="DIR",
         help="folder for the lesson's pictures (default: $SYMGRAD_FIGURES or a temporary folder)",
@@ -51,15 +75,21 @@ def run(args: argparse.Namespace, out: Output) -> int:
 
     if args.figures:
         os.environ[lessons.ENV_FIGURES] = args.figures
-    if args.action == "list":
+    if args.action in ("list", "cheatsheet"):
         if args.number is not None:
-            raise InputError("lesson list takes no number", hint="symgrad lesson show 1")
-        return _list(out)
+            raise InputError(f"lesson {args.action} takes no number", hint="symgrad lesson show 1")
+        return _list(out) if args.action == "list" else _cheatsheet(args, out)
+    if args.to is not None and args.action != "export":
+        raise InputError(
+            "--to is for export and cheatsheet", hint="symgrad lesson export 1 --to ipynb"
+        )
     if args.number is None:
         raise InputError(
             f"which lesson? give its number: symgrad lesson {args.action} 1",
             hint="symgrad lesson list shows them",
         )
+    if args.action == "export":
+        return _export(args, out)
     lesson = lessons.load_lesson(args.number)
     if out.format in ("json", "latex"):
         if out.format == "latex":
@@ -76,6 +106,43 @@ def run(args: argparse.Namespace, out: Output) -> int:
             console.print(lessons.render_cell(cell, output, result.exercises, plain))
         return 0
     return _walk(lesson, args, console, plain)
+
+
+def _write(data: bytes, name: str, args: argparse.Namespace, out: Output) -> int:
+    from pathlib import Path
+
+    from symgrad.lesson_handouts import write_file
+
+    path = Path(args.output or name)
+    write_file(path, data, force=args.force)
+    if out.format == "json":
+        out.emit({"file": str(path), "bytes": len(data)})
+    else:
+        out.console.print(f"wrote {path} ({len(data):,} bytes)", highlight=False, markup=False)
+    return 0
+
+
+def _export(args: argparse.Namespace, out: Output) -> int:
+    from symgrad.lesson_handouts import export
+
+    if args.to is None:
+        raise InputError("export needs --to FORMAT", hint="--to ipynb, html, tex or pdf")
+    data, name = export(args.number, args.to, execute=not args.no_execute)
+    return _write(data, name, args, out)
+
+
+def _cheatsheet(args: argparse.Namespace, out: Output) -> int:
+    from symgrad.lesson_handouts import cheatsheet, compile_pdf
+
+    sheet = cheatsheet()
+    if args.to is None:
+        out.emit(sheet)
+        return 0
+    if args.to not in ("tex", "pdf"):
+        raise InputError(f"the cheat sheet has no {args.to} form", hint="--to tex or --to pdf")
+    latex = sheet.to_latex()
+    data = latex.encode("utf-8") if args.to == "tex" else compile_pdf(latex)
+    return _write(data, f"symgrad-cheatsheet.{args.to}", args, out)
 
 
 def _list(out: Output) -> int:
