@@ -72,6 +72,9 @@ print("symgrad:   ", inline(exact))
 print("difference:", sp.simplify(mine - exact))
 
 # %% [markdown]
+# These rules cover polynomials and powers. Lesson 3 adds the functions
+# machine learning is built from: `exp`, `log`, `sin`, `cos` and `tan`.
+#
 # ## Exercises
 
 # %% tags=["exercises"]
