@@ -1,4 +1,4 @@
-"""``symgrad lesson list|show N|run N``: the classroom lessons in the terminal."""
+"""``symgrad lesson list|show N|run N|export N|cheatsheet``: the classroom lessons."""
 
 from __future__ import annotations
 
@@ -9,25 +9,59 @@ from symgrad.errors import InputError
 from symgrad.guard import DEFAULT_TIMEOUT, run_guarded
 from symgrad.output import Output
 
-HELP = "list, show or run the classroom lessons (exercises checked exactly)"
+HELP = "list, show, run or export the classroom lessons (exercises checked exactly)"
 EPILOG = """examples:
   symgrad lesson list
   symgrad lesson show 1              render lesson 1 with the real output of its examples
   symgrad lesson run 1               walk through lesson 1 and answer its exercises
   symgrad lesson run 1 --no-input    run it end to end, answering with the reference solutions
+  symgrad lesson run 4 --exercise 3  go straight to exercise 3 of lesson 4
+  symgrad lesson export 3 --to ipynb a notebook, executed in a Jupyter kernel (also html, tex, pdf)
+  symgrad lesson cheatsheet          the course on one page (--to pdf -o sheet.pdf to print it)
 
-while answering: ? shows a hint, ! reveals the answer, an empty line skips"""
+while answering: ? shows the next hint (up to three), ! reveals the answer, an empty
+line skips; three wrong tries show the answer (an answer symgrad cannot read does
+not count as a try)"""
 
 TRIES = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=("list", "show", "run"), help="what to do")
+    parser.add_argument(
+        "action", choices=("list", "show", "run", "export", "cheatsheet"), help="what to do"
+    )
     parser.add_argument("number", nargs="?", help="the lesson number, e.g. 1 or 01")
     parser.add_argument(
         "--no-input",
         action="store_true",
         help="never ask: answer every exercise with its reference solution (for CI and teachers)",
+    )
+    parser.add_argument(
+        "--exercise",
+        type=int,
+        metavar="K",
+        help="with run: go straight to exercise K (no walk-through, only that exercise)",
+    )
+    parser.add_argument(
+        "--to",
+        choices=("ipynb", "html", "tex", "pdf"),
+        help="with export (ipynb, html, tex, pdf) or cheatsheet (tex, pdf): the file format",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="with export or cheatsheet --to: the file to write (default: the lesson's name)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing file even if symgrad did not write it",
+    )
+    parser.add_argument(
+        "--no-execute",
+        action="store_true",
+        help="with export --to ipynb: do not run the notebook in a kernel (no outputs)",
     )
     parser.add_argument(
         "--figures",
@@ -43,15 +77,21 @@ def run(args: argparse.Namespace, out: Output) -> int:
         os.environ[lessons.ENV_FIGURES] = args.figures
     if os.environ.get(lessons.ENV_FIGURES):
         lessons.figures_folder()  # a file or a read-only folder: say so before any work
-    if args.action == "list":
+    if args.action in ("list", "cheatsheet"):
         if args.number is not None:
-            raise InputError("lesson list takes no number", hint="symgrad lesson show 1")
-        return _list(out)
+            raise InputError(f"lesson {args.action} takes no number", hint="symgrad lesson show 1")
+        return _list(out) if args.action == "list" else _cheatsheet(args, out)
+    if args.to is not None and args.action != "export":
+        raise InputError(
+            "--to is for export and cheatsheet", hint="symgrad lesson export 1 --to ipynb"
+        )
     if args.number is None:
         raise InputError(
             f"which lesson? give its number: symgrad lesson {args.action} 1",
             hint="symgrad lesson list shows them",
         )
+    if args.action == "export":
+        return _export(args, out)
     lesson = lessons.load_lesson(args.number)
     if out.format in ("json", "latex"):
         if out.format == "latex":
@@ -68,6 +108,43 @@ def run(args: argparse.Namespace, out: Output) -> int:
             console.print(lessons.render_cell(cell, output, result.exercises, plain))
         return 0
     return _walk(lesson, args, console, plain)
+
+
+def _write(data: bytes, name: str, args: argparse.Namespace, out: Output) -> int:
+    from pathlib import Path
+
+    from symgrad.lesson_handouts import write_file
+
+    path = Path(args.output or name)
+    write_file(path, data, force=args.force)
+    if out.format == "json":
+        out.emit({"file": str(path), "bytes": len(data)})
+    else:
+        out.console.print(f"wrote {path} ({len(data):,} bytes)", highlight=False, markup=False)
+    return 0
+
+
+def _export(args: argparse.Namespace, out: Output) -> int:
+    from symgrad.lesson_handouts import export
+
+    if args.to is None:
+        raise InputError("export needs --to FORMAT", hint="--to ipynb, html, tex or pdf")
+    data, name = export(args.number, args.to, execute=not args.no_execute)
+    return _write(data, name, args, out)
+
+
+def _cheatsheet(args: argparse.Namespace, out: Output) -> int:
+    from symgrad.lesson_handouts import cheatsheet, compile_pdf
+
+    sheet = cheatsheet()
+    if args.to is None:
+        out.emit(sheet)
+        return 0
+    if args.to not in ("tex", "pdf"):
+        raise InputError(f"the cheat sheet has no {args.to} form", hint="--to tex or --to pdf")
+    latex = sheet.to_latex()
+    data = latex.encode("utf-8") if args.to == "tex" else compile_pdf(latex)
+    return _write(data, f"symgrad-cheatsheet.{args.to}", args, out)
 
 
 def _list(out: Output) -> int:
@@ -90,32 +167,50 @@ def _answer_all(exercises, args) -> list[dict]:
         verdict = run_guarded(
             check_answer, ex, ex.solution, timeout=args.timeout or DEFAULT_TIMEOUT, in_process=True
         )
-        answers.append({"answer": ex.solution, "correct": verdict.correct})
+        answers.append(
+            {"answer": ex.solution, "correct": verdict.correct, "first_try": verdict.correct}
+        )
     return answers
 
 
 def _walk(lesson, args: argparse.Namespace, console, plain: bool) -> int:
-    """Show the lesson cell by cell (pausing at each section), then ask the exercises."""
+    """Show the lesson cell by cell (pausing at each section), then ask the exercises.
+
+    With ``--exercise K`` only exercise K is asked, without the walk-through.
+    """
     from symgrad import lessons
 
     interactive = not args.no_input
     outputs: dict[int, str] = {}
     result = lessons.execute(lesson, on_cell=lambda i, text: outputs.__setitem__(i, text))
-    for i, cell in enumerate(lesson.cells):
-        if "exercises" in cell.tags:
-            continue
-        if interactive and i and cell.kind == "markdown" and cell.source.startswith("## "):
-            if (
-                _ask(console, "[dim](Enter: next section, q: straight to the exercises)[/dim] ")
-                == "q"
-            ):
-                break
-        console.print(lessons.render_cell(cell, outputs.get(i, ""), plain=plain))
-    right = 0
-    for n, ex in enumerate(result.exercises, 1):
+    numbered = list(enumerate(result.exercises, 1))
+    if args.exercise is not None:
+        if not 1 <= args.exercise <= len(numbered):
+            raise InputError(
+                f"lesson {lesson.number} has no exercise {args.exercise}",
+                hint=f"its exercises are 1 to {len(numbered)}",
+            )
+        numbered = [numbered[args.exercise - 1]]
+    else:
+        for i, cell in enumerate(lesson.cells):
+            if "exercises" in cell.tags:
+                continue
+            if interactive and i and cell.kind == "markdown" and cell.source.startswith("## "):
+                prompt = "[dim](Enter: next section, q: straight to the exercises)[/dim] "
+                if _ask(console, prompt) == "q":
+                    break
+            console.print(lessons.render_cell(cell, outputs.get(i, ""), plain=plain))
+    first = eventually = 0
+    for n, ex in numbered:
         console.print(lessons.render_question(n, ex))
-        right += _exercise(ex, args, console, interactive)
-    console.print(f"{right} of {len(result.exercises)} exercises answered correctly.")
+        outcome = _exercise(ex, args, console, interactive)
+        first += outcome == "first"
+        eventually += outcome in ("first", "later")
+    total = len(numbered)
+    console.print(
+        f"Score: {first} of {total} right at the first try, {eventually} of {total} in the end.",
+        highlight=False,
+    )
     return 0
 
 
@@ -132,44 +227,61 @@ def _ask(console, prompt: str) -> str | None:
     return answer
 
 
-def _exercise(ex, args, console, interactive: bool) -> bool:
+def _say(console, text: str, style: str | None = None) -> None:
+    console.print(f"  {text}", style=style, highlight=False, markup=False)
+
+
+def _exercise(ex, args, console, interactive: bool) -> str:
+    """Ask one exercise; "first" (right at the first try), "later", or "missed"."""
     from symgrad.lessons import check_answer
 
     timeout = args.timeout or DEFAULT_TIMEOUT
-    shown: set[str] = set()
+    hints = list(ex.hints)
+    shown = 0
     tries = 0
     while True:
         if interactive:
             answer = _ask(console, "[bold]answer>[/bold] ")
             if answer is None:  # end of input: reveal and go on
-                console.print(f"  the answer: {ex.solution}")
-                return False
+                _say(console, f"the answer: {ex.solution}")
+                return "missed"
         else:
             answer = ex.solution
             console.print(f"answer> {answer}", highlight=False)
         if answer == "":
-            console.print(f"  skipped; the answer: {ex.solution}", highlight=False)
-            return False
+            _say(console, f"skipped; the answer: {ex.solution}")
+            return "missed"
         if answer == "?":
-            fresh = [h for h in ex.hints if h not in shown]
-            hint = fresh[0] if fresh else "no more hints; ! reveals the answer"
-            shown.add(hint)
-            console.print(f"  hint: {hint}", style="yellow", highlight=False)
+            if shown < len(hints):
+                shown += 1
+                _say(console, f"hint {shown} of {len(hints)}: {hints[shown - 1]}", "yellow")
+            else:
+                _say(console, "no more hints; ! reveals the answer", "yellow")
             continue
         if answer == "!":
-            console.print(f"  the answer: {ex.solution}", highlight=False)
-            return False
+            _say(console, f"the answer: {ex.solution}")
+            return "missed"
         verdict = run_guarded(check_answer, ex, answer, timeout=timeout, in_process=args.debug)
-        tries += 1
         if verdict.correct:
-            console.print(f"  ✓ {verdict.message}", style="green", highlight=False)
-            return True
-        console.print(f"  ✗ {verdict.message}", style="red", highlight=False)
+            _say(console, f"✓ {verdict.message}", "green")
+            return "first" if tries == 0 else "later"
+        if not verdict.readable:  # a typing problem: explain the notation, keep the try
+            _say(console, f"✗ {verdict.message}", "red")
+            for line in verdict.details:
+                _say(console, line, "yellow")
+            _say(console, "(this did not count as a try)", "dim")
+            continue
+        tries += 1
+        _say(console, f"✗ {verdict.message}", "red")
         for line in verdict.details:
-            console.print(f"  {line}", style="yellow", highlight=False)
-        if verdict.hint and verdict.hint not in shown:
-            shown.add(verdict.hint)
-            console.print(f"  hint: {verdict.hint}", style="yellow", highlight=False)
+            _say(console, line, "yellow")
+        if verdict.hint:
+            _say(console, f"rule: {verdict.hint}", "yellow")
         if tries >= TRIES:
-            console.print(f"  the answer: {ex.solution}", highlight=False)
-            return False
+            _say(console, f"the answer: {ex.solution}")
+            return "missed"
+        left = TRIES - tries
+        offer = f"{left} {'try' if left == 1 else 'tries'} left"
+        if shown < len(hints):
+            offer += f"; ? shows hint {shown + 1} of {len(hints)}"
+        _say(console, f"({offer})", "dim")
