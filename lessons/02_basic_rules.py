@@ -96,15 +96,16 @@ EXERCISES = [
             "x^4": "the factor n = 5 in front is missing",
         },
     ),
-    Exercise.derivative(
-        "Differentiate y = 4x³ − 2x + 9.",
-        "4*x^3 - 2*x + 9",
+    Exercise.variant(  # every student may get their own numbers: lesson run 2 --student ID
+        "Differentiate y = {f}.",
+        "a*x^3 - b*x + c",
+        vary={"a": (2, 9), "b": (2, 9), "c": (1, 9)},
+        defaults={"a": 4, "b": 2, "c": 9},
         wrt="x",
-        solution="12*x^2 - 2",
         hints=[
             "The derivative of a sum is the sum of the derivatives, term by term.",
             "A constant factor stays, (c·f)' = c·f', and a constant alone has slope 0.",
-            "(4x³)' = 4·3x².",
+            "({a}x³)' = {a}·3x².",
         ],
         wrong={
             "12*x^2 - 2 + 9": "the constant 9 was kept: its slope is 0",

@@ -92,6 +92,11 @@ class Exercise:
     hints: tuple[str, ...] = ()
     tolerance: float = 0.0
     wrong: tuple[tuple[str, str], ...] = ()
+    #: A variant exercise: the formula with parameters, their ranges, and this instance's values.
+    template: str | None = None
+    vary: tuple[tuple[str, object], ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+    texts: tuple[str, ...] = ()  # question, hints and at as written, with {f} and {a} ...
 
     @classmethod
     def derivative(
@@ -161,6 +166,91 @@ class Exercise:
         partial = result.partials[0]
         return partial.exact if self.at is not None else partial.derivative
 
+    @classmethod
+    def variant(
+        cls,
+        question: str,
+        template: str,
+        *,
+        vary: Mapping[str, object],
+        defaults: Mapping[str, object],
+        wrt: str | None = None,
+        at: str | None = None,
+        hints: Sequence[str] = (),
+        wrong: Mapping[str, str] | Sequence[tuple[str, str]] = (),
+    ) -> Exercise:
+        """A derivative exercise with parameters: every student can get their own numbers.
+
+        ``template`` is the function with parameter names (``a*x^n + b*x``),
+        ``vary`` their ranges (see :class:`symgrad.variants.Template`) and
+        ``defaults`` the values the lesson shows to everyone. ``question``,
+        ``hints`` and ``at`` may say ``{f}`` (the function) and ``{a}`` (a
+        parameter's value). ``wrong`` answers are for the default numbers only;
+        for a student's own numbers the mistake catalogue diagnoses.
+
+        >>> ex = Exercise.variant("Differentiate {f}.", "a*x^n", vary={"a": (2, 9), "n": (2, 5)},
+        ...                       defaults={"a": 3, "n": 2}, wrt="x")
+        >>> ex.question, ex.solution
+        ('Differentiate 3⋅x².', '6⋅x')
+        >>> mine = ex.for_student("alice", course_seed="calc")
+        >>> mine.question != ex.question or mine.values != ex.values
+        True
+        """
+        base = cls(
+            question,
+            "",
+            "derivative",
+            template,
+            wrt,
+            at,
+            None,
+            tuple(hints),
+            wrong=_pairs(wrong),
+            template=template,
+            vary=tuple(vary.items()),
+            texts=(question, at or "", *hints),
+        )
+        base._template()  # check the ranges now: a template with no valid draw is an error
+        return base.instance({k: str(v) for k, v in defaults.items()}, default=True)
+
+    def _template(self):
+        from symgrad.variants import Template
+
+        return Template(self.template or "", dict(self.vary), key=self.texts[0])
+
+    def instance(self, values: Mapping[str, str], *, default: bool = False) -> Exercise:
+        """This exercise with the parameters set to ``values`` (exact number texts)."""
+        import dataclasses
+
+        from symgrad.derive import grad
+        from symgrad.parse import parse, parse_value, variable
+        from symgrad.printing import inline
+
+        subs = {variable(k): parse_value(v, name=k) for k, v in values.items()}
+        expr = parse(self.template or "").expr.xreplace(subs)
+        fill = {"f": inline(expr), **values}
+        question, at, *hints = (_fill(t, fill) for t in self.texts)
+        result = grad(sp.sstr(expr), at=at or None, wrt=self.wrt, check=False)
+        partial = result.partials[0]
+        answer = partial.exact if at else partial.derivative
+        return dataclasses.replace(
+            self,
+            question=question,
+            solution=inline(answer),
+            expr=sp.sstr(expr),
+            at=at or None,
+            hints=tuple(hints),
+            wrong=self.wrong if default else (),
+            values=tuple(sorted(values.items())),
+        )
+
+    def for_student(self, student: str, *, course_seed: str = "") -> Exercise:
+        """The student's own variant (the same ID and seed, the same numbers); or this exercise."""
+        if not self.template:
+            return self
+        drawn = self._template().draw(student, course_seed=course_seed)
+        return self.instance(dict(drawn.values))
+
     def names(self) -> set[str]:
         """The variable names a student may use in an answer."""
         from symgrad.parse import parse
@@ -168,6 +258,11 @@ class Exercise:
         if self.kind == "value":
             return set(parse(self.expected or "").names)
         return set(parse(self.expr or "").names)
+
+
+def _fill(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with ``{f}``, ``{a}``, ... replaced (other braces are left as they are)."""
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
 
 
 def _pairs(wrong: Mapping[str, str] | Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
@@ -200,6 +295,21 @@ class Verdict:
     details: tuple[str, ...] = ()
     readable: bool = True
     mistake: str | None = None
+    diagnosis: str | None = None  # the mistake catalogue's key, where the checker named one
+
+    @property
+    def key(self) -> str | None:
+        """The diagnosis as a short stable name for attempt logs (the mistake catalogue's key)."""
+        if self.correct or not self.readable or self.mistake is None:
+            return None
+        if self.diagnosis is not None:
+            return self.diagnosis
+        from symgrad.mistakes import MISTAKES
+
+        for key, known in MISTAKES.items():
+            if self.mistake.startswith(known.description):
+                return key
+        return self.mistake[:80]
 
 
 def check_answer(exercise: Exercise, answer: str) -> Verdict:
@@ -378,7 +488,8 @@ def _check_derivative(exercise: Exercise, answer: str) -> Verdict:
         mistake = d.sentence()
         details.append(f"likely mistake ({d.rule}): {mistake}")
     hint = d.hint if d is not None else None
-    return Verdict(False, "incorrect", hint, tuple(details), mistake=mistake)
+    key = d.mistake if d is not None else None
+    return Verdict(False, "incorrect", hint, tuple(details), mistake=mistake, diagnosis=key)
 
 
 # -- checking the exercises themselves -------------------------------------------------

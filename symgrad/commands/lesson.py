@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
 import os
 
 from symgrad.errors import InputError
@@ -64,6 +66,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with export --to ipynb: do not run the notebook in a kernel (no outputs)",
     )
     parser.add_argument(
+        "--student",
+        metavar="ID",
+        help="with run: your own numbers in the exercises that have variants "
+        "(default: $SYMGRAD_STUDENT)",
+    )
+    parser.add_argument(
+        "--course-seed",
+        metavar="TEXT",
+        help="with run --student: the course's seed for the variants (default: $SYMGRAD_COURSE_SEED)",
+    )
+    parser.add_argument(
+        "--log",
+        metavar="FILE",
+        help="with run: append one JSON line per answer to FILE (for symgrad report)",
+    )
+    parser.add_argument(
         "--figures",
         metavar="DIR",
         help="folder for the lesson's pictures (default: $SYMGRAD_FIGURES or a temporary folder)",
@@ -92,11 +110,15 @@ def run(args: argparse.Namespace, out: Output) -> int:
         )
     if args.action == "export":
         return _export(args, out)
+    _who(args)
     lesson = lessons.load_lesson(args.number)
     if out.format in ("json", "latex"):
         if out.format == "latex":
             raise InputError("lessons have no LaTeX form", hint="use --format rich, plain or json")
         result = lessons.execute(lesson)
+        args.lesson_number = lesson.number
+        if args.action == "run" and args.student:
+            result = dataclasses.replace(result, exercises=_mine(result.exercises, args))
         answers = _answer_all(result.exercises, args) if args.action == "run" else None
         out.emit(lessons.run_to_dict(result, answers))
         return 0
@@ -108,6 +130,46 @@ def run(args: argparse.Namespace, out: Output) -> int:
             console.print(lessons.render_cell(cell, output, result.exercises, plain))
         return 0
     return _walk(lesson, args, console, plain)
+
+
+def _who(args: argparse.Namespace) -> None:
+    """Resolve --student, --course-seed and --log (checked before any work)."""
+    from symgrad.variants import check_student_id, course_seed_from_env, student_from_env
+
+    args.student = check_student_id(args.student) if args.student else student_from_env()
+    args.course_seed = args.course_seed if args.course_seed is not None else course_seed_from_env()
+    if (args.student or args.log) and args.action != "run":
+        raise InputError(
+            "--student and --log go with lesson run", hint="symgrad lesson run 4 --student alice"
+        )
+
+
+def _mine(exercises, args) -> list:
+    """The exercises as this student sees them: their own numbers where an exercise varies."""
+    if not args.student:
+        return list(exercises)
+    return [ex.for_student(args.student, course_seed=args.course_seed) for ex in exercises]
+
+
+def _log(args, lesson_number: int, n: int, ex, answer: str, verdict, first: bool, number: int):
+    if not args.log:
+        return
+    from symgrad.attempts import append_attempt, attempt
+
+    kind = "correct" if verdict.correct else ("incorrect" if verdict.readable else "invalid")
+    append_attempt(
+        args.log,
+        attempt(
+            args.student,
+            f"lesson {lesson_number}, exercise {n}",
+            answer,
+            kind,
+            diagnosis=verdict.key,
+            variant=dict(ex.values) if args.student and ex.template else None,
+            first_try=first,
+            number=number,
+        ),
+    )
 
 
 def _write(data: bytes, name: str, args: argparse.Namespace, out: Output) -> int:
@@ -163,10 +225,11 @@ def _answer_all(exercises, args) -> list[dict]:
     from symgrad.lessons import check_answer
 
     answers = []
-    for ex in exercises:
+    for n, ex in enumerate(exercises, 1):
         verdict = run_guarded(
             check_answer, ex, ex.solution, timeout=args.timeout or DEFAULT_TIMEOUT, in_process=True
         )
+        _log(args, args.lesson_number, n, ex, ex.solution, verdict, True, 1)
         answers.append(
             {"answer": ex.solution, "correct": verdict.correct, "first_try": verdict.correct}
         )
@@ -183,7 +246,7 @@ def _walk(lesson, args: argparse.Namespace, console, plain: bool) -> int:
     interactive = not args.no_input
     outputs: dict[int, str] = {}
     result = lessons.execute(lesson, on_cell=lambda i, text: outputs.__setitem__(i, text))
-    numbered = list(enumerate(result.exercises, 1))
+    numbered = list(enumerate(_mine(result.exercises, args), 1))
     if args.exercise is not None:
         if not 1 <= args.exercise <= len(numbered):
             raise InputError(
@@ -203,7 +266,8 @@ def _walk(lesson, args: argparse.Namespace, console, plain: bool) -> int:
     first = eventually = 0
     for n, ex in numbered:
         console.print(lessons.render_question(n, ex))
-        outcome = _exercise(ex, args, console, interactive)
+        logged = functools.partial(_log, args, lesson.number, n, ex)
+        outcome = _exercise(ex, args, console, interactive, logged)
         first += outcome == "first"
         eventually += outcome in ("first", "later")
     total = len(numbered)
@@ -231,7 +295,7 @@ def _say(console, text: str, style: str | None = None) -> None:
     console.print(f"  {text}", style=style, highlight=False, markup=False)
 
 
-def _exercise(ex, args, console, interactive: bool) -> str:
+def _exercise(ex, args, console, interactive: bool, log=None) -> str:
     """Ask one exercise; "first" (right at the first try), "later", or "missed"."""
     from symgrad.lessons import check_answer
 
@@ -262,6 +326,8 @@ def _exercise(ex, args, console, interactive: bool) -> str:
             _say(console, f"the answer: {ex.solution}")
             return "missed"
         verdict = run_guarded(check_answer, ex, answer, timeout=timeout, in_process=args.debug)
+        if log is not None:
+            log(answer, verdict, tries == 0, tries + 1)
         if verdict.correct:
             _say(console, f"✓ {verdict.message}", "green")
             return "first" if tries == 0 else "later"
