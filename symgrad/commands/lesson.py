@@ -93,7 +93,10 @@ def run(args: argparse.Namespace, out: Output) -> int:
     lesson = lessons.load_lesson(args.number)
     if out.format in ("json", "latex"):
         if out.format == "latex":
-            raise InputError("lessons have no LaTeX form", hint="use --format rich, plain or json")
+            raise InputError(
+                "lesson show and run have no LaTeX form",
+                hint=f"use symgrad lesson export {args.number} --to tex or --to pdf for a handout",
+            )
         result = lessons.execute(lesson)
         answers = _answer_all(result.exercises, args) if args.action == "run" else None
         out.emit(lessons.run_to_dict(result, answers))
