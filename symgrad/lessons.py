@@ -657,7 +657,13 @@ def run_to_dict(run: LessonRun, answers: Sequence[dict] | None = None) -> dict[s
             for c, o in zip(run.lesson.cells, run.outputs)
         ],
         "exercises": [
-            {"question": ex.question, "kind": ex.kind, **(answers[i] if i < len(answers) else {})}
+            {
+                "number": i + 1,
+                "question": ex.question,
+                "kind": ex.kind,
+                "hints": len(ex.hints),
+                **(answers[i] if i < len(answers) else {}),
+            }
             for i, ex in enumerate(run.exercises)
         ],
     }

@@ -365,6 +365,22 @@ def test_cli_run_one_exercise(capsys, monkeypatch):
     assert "Score: 0 of 1 right at the first try, 1 of 1 in the end." in out
 
 
+def test_cli_run_one_exercise_json(capsys):
+    assert main(["lesson", "run", "1", "--no-input", "--exercise", "3", "--format", "json"]) == 0
+    (exercise,) = json.loads(capsys.readouterr().out)["exercises"]
+    assert exercise["number"] == 3 and exercise["correct"] and exercise["hints"] == 3
+
+
+def test_hints_run_out(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("?\n?\n?\n?\n!\n"))
+    assert main(["lesson", "run", "1", "--exercise", "1", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert [f"hint {k} of 3" in out for k in (1, 2, 3)] == [True, True, True]
+    assert "no more hints; ! reveals the answer" in out
+    assert "the answer: 6" in out
+    assert "Score: 0 of 1 right at the first try, 0 of 1 in the end." in out
+
+
 def test_cli_run_unknown_exercise(capsys):
     assert main(["lesson", "run", "1", "--exercise", "9", "--no-input"]) == 2
     assert "lesson 1 has no exercise 9 (its exercises are 1 to 4)" in capsys.readouterr().err

@@ -99,7 +99,11 @@ def run(args: argparse.Namespace, out: Output) -> int:
             )
         result = lessons.execute(lesson)
         answers = _answer_all(result.exercises, args) if args.action == "run" else None
-        out.emit(lessons.run_to_dict(result, answers))
+        data = lessons.run_to_dict(result, answers)
+        if args.exercise is not None:
+            _one_exercise(result, args.exercise)
+            data["exercises"] = [data["exercises"][args.exercise - 1]]
+        out.emit(data)
         return 0
     console = out.console
     plain = out.format == "plain"
@@ -186,11 +190,7 @@ def _walk(lesson, args: argparse.Namespace, console, plain: bool) -> int:
     result = lessons.execute(lesson, on_cell=lambda i, text: outputs.__setitem__(i, text))
     numbered = list(enumerate(result.exercises, 1))
     if args.exercise is not None:
-        if not 1 <= args.exercise <= len(numbered):
-            raise InputError(
-                f"lesson {lesson.number} has no exercise {args.exercise}",
-                hint=f"its exercises are 1 to {len(numbered)}",
-            )
+        _one_exercise(result, args.exercise)
         numbered = [numbered[args.exercise - 1]]
     else:
         for i, cell in enumerate(lesson.cells):
@@ -213,6 +213,16 @@ def _walk(lesson, args: argparse.Namespace, console, plain: bool) -> int:
         highlight=False,
     )
     return 0
+
+
+def _one_exercise(result, number: int) -> None:
+    """Keep only exercise ``number`` of an executed lesson (for ``--exercise K``)."""
+    count = len(result.exercises)
+    if not 1 <= number <= count:
+        raise InputError(
+            f"lesson {result.lesson.number} has no exercise {number}",
+            hint=f"its exercises are 1 to {count}",
+        )
 
 
 def _ask(console, prompt: str) -> str | None:
