@@ -381,6 +381,15 @@ def test_hints_run_out(capsys, monkeypatch):
     assert "Score: 0 of 1 right at the first try, 0 of 1 in the end." in out
 
 
+@pytest.mark.parametrize("answer", ["[/x]", "[bold]6", "[link=x]"])
+def test_an_answer_that_looks_like_markup_is_text(answer, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{answer}\n6\n"))
+    assert main(["lesson", "run", "1", "--exercise", "1", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert f"answer> {answer}" in out or f"\n{answer}\n" in out
+    assert "✓ correct" in out
+
+
 def test_cli_run_unknown_exercise(capsys):
     assert main(["lesson", "run", "1", "--exercise", "9", "--no-input"]) == 2
     assert "lesson 1 has no exercise 9 (its exercises are 1 to 4)" in capsys.readouterr().err

@@ -234,7 +234,7 @@ def _ask(console, prompt: str) -> str | None:
         console.print()
         return None
     if not sys.stdin.isatty():  # answers from a file or a pipe: echo them, so the log reads well
-        console.print(answer, highlight=False)
+        console.print(answer, highlight=False, markup=False)  # "[/x]" is text, not markup
     return answer
 
 
@@ -258,7 +258,7 @@ def _exercise(ex, args, console, interactive: bool) -> str:
                 return "missed"
         else:
             answer = ex.solution
-            console.print(f"answer> {answer}", highlight=False)
+            console.print(f"answer> {answer}", highlight=False, markup=False)
         if answer == "":
             _say(console, f"skipped; the answer: {ex.solution}")
             return "missed"
