@@ -139,6 +139,11 @@ def test_lint_finds_what_is_wrong_with_an_exercise():
             "(or a 1/2 missing)",
         ),
         ("1/20", "your answer is upside down: the reciprocal of the right one"),
+        (
+            "19.99",
+            "your answer is close to the right one but not equal: give the exact value "
+            "(a fraction, sqrt(...), exp(...), pi), or more digits, not a rounded decimal",
+        ),
         ("17", None),
     ],
 )
