@@ -296,7 +296,7 @@ def _explain(
         return verdict
     if expected is None:
         expected = exercise.expected_expr()
-    why = _sign_or_factor(given, expected)
+    why = _simple_mistake(given, expected)
     if why is None:
         return verdict
     return Verdict(
@@ -323,8 +323,8 @@ _FACTORS = {
 }
 
 
-def _sign_or_factor(given: sp.Expr, expected: sp.Expr) -> str | None:
-    """A sign or a simple factor that turns the right answer into ``given``."""
+def _simple_mistake(given: sp.Expr, expected: sp.Expr) -> str | None:
+    """A rounding, a sign or a simple factor that turns the right answer into ``given``."""
     if expected == 0 or given == 0:
         return None
     if given.is_number and expected.is_number and given.is_real and expected.is_real:
