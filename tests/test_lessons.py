@@ -395,6 +395,22 @@ def test_an_answer_that_looks_like_markup_is_text(answer, capsys, monkeypatch):
     assert "✓ correct" in out
 
 
+def test_feedback_wraps_under_itself_on_a_narrow_terminal(capsys, monkeypatch):
+    import re
+
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "50")
+    monkeypatch.setattr("sys.stdin", io.StringIO("2xz\n9\n?\n6\n"))
+    assert main(["lesson", "run", "6", "--exercise", "2", "--format", "rich"]) == 0
+    out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
+    lines = out.splitlines()
+    assert all(cell_len(line) <= 50 for line in lines)
+    start = lines.index(next(line for line in lines if "likely mistake:" in line))
+    assert lines[start + 1].startswith("  the question asks")  # the wrapped part stays indented
+    assert "✓ correct" in out
+
+
 def test_cli_run_unknown_exercise(capsys):
     assert main(["lesson", "run", "1", "--exercise", "9", "--no-input"]) == 2
     assert "lesson 1 has no exercise 9 (its exercises are 1 to 4)" in capsys.readouterr().err

@@ -239,7 +239,14 @@ def _ask(console, prompt: str) -> str | None:
 
 
 def _say(console, text: str, style: str | None = None) -> None:
-    console.print(f"  {text}", style=style, highlight=False, markup=False)
+    """One line of feedback, indented; on a narrow terminal it wraps under itself."""
+    if console.soft_wrap:  # plain text: one line each, never cut (a pager or editor wraps it)
+        console.print(f"  {text}", style=style, highlight=False, markup=False)
+        return
+    from rich.padding import Padding
+    from rich.text import Text
+
+    console.print(Padding(Text(text, style=style or ""), (0, 0, 0, 2), expand=False))
 
 
 def _exercise(ex, args, console, interactive: bool) -> str:
