@@ -144,19 +144,19 @@ EXERCISES = [
         },
     ),
     Exercise.derivative(
-        "What is the slope of y = tan(x) at x = π/4?",
+        "What is the slope of y = tan(x) at x = π/3?",
         "tan(x)",
         wrt="x",
-        at="x=pi/4",
-        solution="2",
+        at="x=pi/3",
+        solution="4",
         hints=[
             "Use the rule from the table: tan' = 1 + tan².",
-            "tan(π/4) = 1.",
-            "Square tan(π/4) and add 1.",
+            "tan(π/3) = sqrt(3).",
+            "Square tan(π/3) and add 1.",
         ],
         wrong={
-            "1": "that is tan(π/4), the value, not the slope",
-            "sqrt(2)": "that is 1/cos(π/4); the slope is 1/cos², its square",
+            "sqrt(3)": "that is tan(π/3), the value, not the slope",
+            "2": "that is 1/cos(π/3); the slope is 1/cos², its square",
         },
     ),
     Exercise.derivative(

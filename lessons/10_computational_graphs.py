@@ -16,13 +16,14 @@
 # Take `f(x, y) = (x·y)·(x + y)`. As a graph of one-operation nodes:
 #
 # ```text
-#   x ──┬────▶ a = x·y ───┐
-#   y ──│─┬──▶            ├──▶ f = a·b
-#       └─│──▶ b = x + y ─┘
-#         └──▶ (into b)
+#   x ──▶ a = x·y ────▶ f = a·b
+#   y ──▶ a                ▲
+#   x ──▶ b = x + y ───────┘
+#   y ──▶ b
 # ```
 #
-# Both `x` and `y` feed two nodes, `a` and `b`. The table lists each node,
+# One arrow per edge: `x` and `y` each start two edges, one into `a` and one
+# into `b`. That is fan-out. The table lists each node,
 # its inputs and its local derivatives; the forward pass fills in the values
 # at `x = 2, y = 3`. (symgrad will get a `symgrad graph EXPR --at ...`
 # command that draws and tabulates this for any expression; until then we
@@ -113,35 +114,35 @@ from symgrad.lessons import Exercise
 EXERCISES = [
     Exercise.derivative(
         "In the graph a = x·y, b = x + y, f = a·b: what is the local derivative ∂f/∂a "
-        "at x = 2, y = 3? (A number.)",
+        "at x = 1, y = 2? (A number.)",
         "a*b",
         wrt="a",
-        at="a=6,b=5",
-        solution="5",
+        at="a=2,b=3",
+        solution="3",
         hints=[
             "Treat a and b as the inputs of the node f = a·b.",
             "∂(a·b)/∂a = b.",
             "The forward pass gives b = x + y at the point.",
         ],
         wrong={
-            "6": "that is a = x·y, the local derivative ∂f/∂b",
-            "30": "that is f itself, a·b, not a derivative",
+            "2": "that is a = x·y, the local derivative ∂f/∂b",
+            "6": "that is f itself, a·b, not a derivative",
         },
     ),
     Exercise.derivative(
-        "For f = (x·y)·(x + y) at x = 2, y = 3, add the two paths from x: what is ∂f/∂x?",
+        "For f = (x·y)·(x + y) at x = 1, y = 2, add the two paths from x: what is ∂f/∂x?",
         "(x*y)*(x + y)",
         wrt="x",
-        at="x=2,y=3",
-        solution="21",
+        at="x=1,y=2",
+        solution="8",
         hints=[
             "x feeds both a = x·y and b = x + y.",
             "∂f/∂x = ∂f/∂a·∂a/∂x + ∂f/∂b·∂b/∂x.",
-            "The two contributions are b·y and a·1, with a = 6 and b = 5.",
+            "The two contributions are b·y and a·1; compute a and b at the point first.",
         ],
         wrong={
-            "15": "only the path through a (b·y): add the path through b",
-            "6": "only the path through b (a·1): add the path through a",
+            "6": "only the path through a (b·y): add the path through b",
+            "2": "only the path through b (a·1): add the path through a",
         },
     ),
     Exercise.derivative(

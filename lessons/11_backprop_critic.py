@@ -182,12 +182,14 @@ import sympy as sp
 from symgrad.lessons import Exercise
 from symgrad.optimizers import optimizer
 
-rms = optimizer("rmsprop", lr=0.001).exact()
+rms = optimizer("rmsprop", lr=0.01).exact()  # ten times the lesson's rate
 g_w1 = sp.Rational(-16, 5)
 new_w1, _ = rms.apply(sp.Rational(1, 2), g_w1, rms.slots(sp.Integer(0)), 1, sp.sqrt)
-lr, decay = sp.Rational(1, 1000), sp.Rational(9, 10)
+lr, decay = sp.Rational(1, 100), sp.Rational(9, 10)
 from_zero = sp.Rational(1, 2) - lr * g_w1 / sp.sqrt((1 - decay) * g_w1**2)  # ms started at 0
 uphill = 2 * sp.Rational(1, 2) - new_w1  # the same step in the other direction
+
+OTHER_STATE = POINT.replace("s1=1,s2=2", "s1=2,s2=1")
 
 EXERCISES = [
     Exercise.derivative(
@@ -206,35 +208,36 @@ EXERCISES = [
         },
     ),
     Exercise.derivative(
-        "At the lesson's point, what is ∂L/∂w3?",
+        "Take the state (s1, s2) = (2, 1) instead (weights and target as in the lesson). "
+        "What is ∂L/∂w3 there?",
         LOSS,
         wrt="w3",
-        at=POINT,
-        solution="-4/25",
+        at=OTHER_STATE,
+        solution="119/100",
         hints=[
-            "∂L/∂w3 = ∂L/∂v · ∂v/∂w3.",
-            "∂v/∂w3 = h, the hidden unit's output.",
-            "From the forward pass: ∂L/∂v = −2(t − v) = −1.6, and h = 0.1.",
+            "Forward pass first: z, h = relu(z), v = w3·h + b2.",
+            "∂L/∂w3 = ∂L/∂v · ∂v/∂w3, and ∂v/∂w3 = h.",
+            "Here z = 0.5·2 − 0.25·1 + 0.1, and ∂L/∂v = −2(t − v).",
         ],
         wrong={
-            "-8/5": "that is ∂L/∂v (= ∂L/∂b2): the factor ∂v/∂w3 = h = 0.1 is missing",
-            "-16/5": "that multiplies by w3 = 2 instead of h: that is ∂L/∂h",
+            "7/5": "that is ∂L/∂v (= ∂L/∂b2): the factor ∂v/∂w3 = h is missing",
+            "14/5": "that multiplies by w3 = 2 instead of h: that is ∂L/∂h",
         },
     ),
     Exercise.derivative(
-        "At the lesson's point, what is ∂L/∂w2?",
+        "At the same state (s1, s2) = (2, 1), what is ∂L/∂w2?",
         LOSS,
         wrt="w2",
-        at=POINT,
-        solution="-32/5",
+        at=OTHER_STATE,
+        solution="14/5",
         hints=[
             "w2 reaches L through the same chain as w1: w2 → z → h → v → L.",
             "∂L/∂w2 = ∂L/∂v · w3 · relu'(z) · ∂z/∂w2.",
-            "∂z/∂w2 = s2 = 2.",
+            "∂z/∂w2 = s2, which is 1 at this state.",
         ],
         wrong={
-            "-16/5": "that is ∂L/∂w1: the last factor for w2 is s2 = 2, not s1 = 1",
-            "0": "relu'(z) was taken as 0, but z = 0.1 > 0: the unit is active",
+            "28/5": "that is ∂L/∂w1: the last factor for w2 is s2 = 1, not s1 = 2",
+            "0": "relu'(z) was taken as 0, but z = 0.85 > 0: the unit is active",
         },
     ),
     Exercise.derivative(
@@ -255,10 +258,11 @@ EXERCISES = [
         },
     ),
     Exercise.value(
-        "One RMSProp step (lr = 0.001, TensorFlow 1 defaults) moves w1 = 0.5 with "
-        "g = −3.2. Where does w1 go? (Six decimal places are enough.)",
+        "One RMSProp step with lr = 0.01 (ten times the lesson's, TensorFlow 1's other "
+        "defaults) moves w1 = 0.5 with g = −3.2. Where does w1 go? (Six decimal places are "
+        "enough.)",
         new_w1,
-        solution="0.502307",
+        solution=f"{float(new_w1):.6f}",
         tolerance=5e-7,
         hints=[
             "First update the slot: ms ← ms + (g² − ms)·(1 − decay), with ms starting at 1.0.",

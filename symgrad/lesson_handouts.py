@@ -60,7 +60,7 @@ MAX_OWN_FILE = 50 * 2**20  # a larger file is not one symgrad wrote
 def made_by_symgrad(path: Path) -> bool:
     """Does the file at ``path`` carry symgrad's mark (so symgrad may replace it)?"""
     try:
-        if path.stat().st_size > MAX_OWN_FILE:
+        if not path.is_file() or path.stat().st_size > MAX_OWN_FILE:
             return False
         data = path.read_bytes()
     except OSError:
@@ -79,6 +79,8 @@ def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
         raise InputError(f"{path} is a folder", hint="give a file name with --output")
     if not path.parent.is_dir():
         raise InputError(f"the folder {path.parent} does not exist", hint="create it first")
+    if path.exists() and not path.is_file():
+        raise InputError(f"{path} is not a regular file", hint="give a file name with --output")
     if path.exists() and not force and not made_by_symgrad(path):
         raise InputError(
             f"{path} exists and was not written by symgrad",

@@ -407,7 +407,7 @@ def _explain(
         return verdict
     if expected is None:
         expected = exercise.expected_expr()
-    why = _sign_or_factor(given, expected)
+    why = _simple_mistake(given, expected)
     if why is None:
         return verdict
     return Verdict(
@@ -420,6 +420,12 @@ def _explain(
     )
 
 
+ROUNDED = 1e-2  # a number this close to the right one is a rounding, not a mistake
+ROUNDED_TEXT = (
+    "your answer is close to the right one but not equal: give the exact value "
+    "(a fraction, sqrt(...), exp(...), pi), or more digits, not a rounded decimal"
+)
+
 _FACTORS = {
     sp.Integer(2): "your answer is twice the right one: a factor 2 is extra (or a 1/2 missing)",
     sp.Rational(1, 2): "your answer is half the right one: a factor 2 is missing",
@@ -428,10 +434,14 @@ _FACTORS = {
 }
 
 
-def _sign_or_factor(given: sp.Expr, expected: sp.Expr) -> str | None:
-    """A sign or a simple factor that turns the right answer into ``given``."""
+def _simple_mistake(given: sp.Expr, expected: sp.Expr) -> str | None:
+    """A rounding, a sign or a simple factor that turns the right answer into ``given``."""
     if expected == 0 or given == 0:
         return None
+    if given.is_number and expected.is_number and given.is_real and expected.is_real:
+        gap = abs(float(given) - float(expected))
+        if 0 < gap <= ROUNDED * abs(float(expected)):
+            return ROUNDED_TEXT
     ratio = sp.simplify(given / expected)
     if not ratio.is_number:
         return None
@@ -802,7 +812,13 @@ def run_to_dict(run: LessonRun, answers: Sequence[dict] | None = None) -> dict[s
             for c, o in zip(run.lesson.cells, run.outputs)
         ],
         "exercises": [
-            {"question": ex.question, "kind": ex.kind, **(answers[i] if i < len(answers) else {})}
+            {
+                "number": i + 1,
+                "question": ex.question,
+                "kind": ex.kind,
+                "hints": len(ex.hints),
+                **(answers[i] if i < len(answers) else {}),
+            }
             for i, ex in enumerate(run.exercises)
         ],
     }

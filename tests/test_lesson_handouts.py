@@ -101,6 +101,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(out, monkeypatch):
         (["lesson", "cheatsheet", "3"], "lesson cheatsheet takes no number"),
         (["lesson", "show", "1", "--to", "pdf"], "--to is for export and cheatsheet"),
         (["lesson", "cheatsheet", "--to", "tex", "-o", "missing/dir/x.tex"], "does not exist"),
+        (["lesson", "cheatsheet", "--to", "tex", "-o", "/dev/null"], "is not a regular file"),
+        (["lesson", "cheatsheet", "--to", "tex", "-o", "."], "is a folder"),
     ],
 )
 def test_cli_export_errors(argv, message, capsys, tmp_path, monkeypatch):

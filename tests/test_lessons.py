@@ -139,6 +139,11 @@ def test_lint_finds_what_is_wrong_with_an_exercise():
             "(or a 1/2 missing)",
         ),
         ("1/20", "your answer is upside down: the reciprocal of the right one"),
+        (
+            "19.99",
+            "your answer is close to the right one but not equal: give the exact value "
+            "(a fraction, sqrt(...), exp(...), pi), or more digits, not a rounded decimal",
+        ),
         ("17", None),
     ],
 )
@@ -363,6 +368,47 @@ def test_cli_run_one_exercise(capsys, monkeypatch):
     assert "The derivative as a slope" not in out  # no walk-through
     assert "likely mistake: that is w after the first step only" in out
     assert "Score: 0 of 1 right at the first try, 1 of 1 in the end." in out
+
+
+def test_cli_run_one_exercise_json(capsys):
+    assert main(["lesson", "run", "1", "--no-input", "--exercise", "3", "--format", "json"]) == 0
+    (exercise,) = json.loads(capsys.readouterr().out)["exercises"]
+    assert exercise["number"] == 3 and exercise["correct"] and exercise["hints"] == 3
+
+
+def test_hints_run_out(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("?\n?\n?\n?\n!\n"))
+    assert main(["lesson", "run", "1", "--exercise", "1", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert [f"hint {k} of 3" in out for k in (1, 2, 3)] == [True, True, True]
+    assert "no more hints; ! reveals the answer" in out
+    assert "the answer: 6" in out
+    assert "Score: 0 of 1 right at the first try, 0 of 1 in the end." in out
+
+
+@pytest.mark.parametrize("answer", ["[/x]", "[bold]6", "[link=x]"])
+def test_an_answer_that_looks_like_markup_is_text(answer, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{answer}\n6\n"))
+    assert main(["lesson", "run", "1", "--exercise", "1", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert f"answer> {answer}" in out or f"\n{answer}\n" in out
+    assert "✓ correct" in out
+
+
+def test_feedback_wraps_under_itself_on_a_narrow_terminal(capsys, monkeypatch):
+    import re
+
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "50")
+    monkeypatch.setattr("sys.stdin", io.StringIO("2xz\n9\n?\n6\n"))
+    assert main(["lesson", "run", "6", "--exercise", "2", "--format", "rich"]) == 0
+    out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
+    lines = out.splitlines()
+    assert all(cell_len(line) <= 50 for line in lines)
+    start = lines.index(next(line for line in lines if "likely mistake:" in line))
+    assert lines[start + 1].startswith("  the question asks")  # the wrapped part stays indented
+    assert "✓ correct" in out
 
 
 def test_cli_run_unknown_exercise(capsys):

@@ -114,13 +114,20 @@ def run(args: argparse.Namespace, out: Output) -> int:
     lesson = lessons.load_lesson(args.number)
     if out.format in ("json", "latex"):
         if out.format == "latex":
-            raise InputError("lessons have no LaTeX form", hint="use --format rich, plain or json")
+            raise InputError(
+                "lesson show and run have no LaTeX form",
+                hint=f"use symgrad lesson export {args.number} --to tex or --to pdf for a handout",
+            )
         result = lessons.execute(lesson)
         args.lesson_number = lesson.number
         if args.action == "run" and args.student:
             result = dataclasses.replace(result, exercises=_mine(result.exercises, args))
         answers = _answer_all(result.exercises, args) if args.action == "run" else None
-        out.emit(lessons.run_to_dict(result, answers))
+        data = lessons.run_to_dict(result, answers)
+        if args.exercise is not None:
+            _one_exercise(result, args.exercise)
+            data["exercises"] = [data["exercises"][args.exercise - 1]]
+        out.emit(data)
         return 0
     console = out.console
     plain = out.format == "plain"
@@ -248,11 +255,7 @@ def _walk(lesson, args: argparse.Namespace, console, plain: bool) -> int:
     result = lessons.execute(lesson, on_cell=lambda i, text: outputs.__setitem__(i, text))
     numbered = list(enumerate(_mine(result.exercises, args), 1))
     if args.exercise is not None:
-        if not 1 <= args.exercise <= len(numbered):
-            raise InputError(
-                f"lesson {lesson.number} has no exercise {args.exercise}",
-                hint=f"its exercises are 1 to {len(numbered)}",
-            )
+        _one_exercise(result, args.exercise)
         numbered = [numbered[args.exercise - 1]]
     else:
         for i, cell in enumerate(lesson.cells):
@@ -278,6 +281,16 @@ def _walk(lesson, args: argparse.Namespace, console, plain: bool) -> int:
     return 0
 
 
+def _one_exercise(result, number: int) -> None:
+    """Keep only exercise ``number`` of an executed lesson (for ``--exercise K``)."""
+    count = len(result.exercises)
+    if not 1 <= number <= count:
+        raise InputError(
+            f"lesson {result.lesson.number} has no exercise {number}",
+            hint=f"its exercises are 1 to {count}",
+        )
+
+
 def _ask(console, prompt: str) -> str | None:
     import sys
 
@@ -287,12 +300,19 @@ def _ask(console, prompt: str) -> str | None:
         console.print()
         return None
     if not sys.stdin.isatty():  # answers from a file or a pipe: echo them, so the log reads well
-        console.print(answer, highlight=False)
+        console.print(answer, highlight=False, markup=False)  # "[/x]" is text, not markup
     return answer
 
 
 def _say(console, text: str, style: str | None = None) -> None:
-    console.print(f"  {text}", style=style, highlight=False, markup=False)
+    """One line of feedback, indented; on a narrow terminal it wraps under itself."""
+    if console.soft_wrap:  # plain text: one line each, never cut (a pager or editor wraps it)
+        console.print(f"  {text}", style=style, highlight=False, markup=False)
+        return
+    from rich.padding import Padding
+    from rich.text import Text
+
+    console.print(Padding(Text(text, style=style or ""), (0, 0, 0, 2), expand=False))
 
 
 def _exercise(ex, args, console, interactive: bool, log=None) -> str:
@@ -311,7 +331,7 @@ def _exercise(ex, args, console, interactive: bool, log=None) -> str:
                 return "missed"
         else:
             answer = ex.solution
-            console.print(f"answer> {answer}", highlight=False)
+            console.print(f"answer> {answer}", highlight=False, markup=False)
         if answer == "":
             _say(console, f"skipped; the answer: {ex.solution}")
             return "missed"
