@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from symgrad import __version__
 from symgrad.errors import EXIT_INPUT, SymgradError
-from symgrad.output import FORMATS, Output, to_json
+from symgrad.output import FORMATS, Output, SafeStream, WriteError, to_json
 from symgrad.startup import defer_tensor_module
 
 EXIT_INTERNAL = 4
@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "lesson": "symgrad.commands.lesson",
     "step": "symgrad.commands.step",
     "critic": "symgrad.commands.critic",
+    "report": "symgrad.commands.report",
 }
 
 DEFAULT_COMMAND = "grad"
@@ -70,7 +71,11 @@ def build_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
         help="rich on a terminal, plain when piped or NO_COLOR is set (default: auto)",
     )
     common.add_argument(
-        "--timeout", type=float, default=None, metavar="SECONDS", help="time limit for the work"
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="limit on the CPU time of the work (positive seconds, at most a day)",
     )
     common.add_argument(
         "--debug", action="store_true", help="run in-process and show tracebacks of internal errors"
@@ -140,11 +145,50 @@ def negative_values(parser: argparse.ArgumentParser, argv: Sequence[str]) -> lis
     return out
 
 
+def _seconds(text: str) -> float:
+    from symgrad.guard import seconds
+
+    try:
+        return seconds(text)
+    except SymgradError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("--timeout ")) from None
+
+
 def _fail(message: str, code: int, fmt: str, data: dict | None = None) -> int:
-    print(f"symgrad: error: {message}", file=sys.stderr)
+    _say(f"symgrad: error: {message}")
     if fmt == "json" and data is not None:
-        print(to_json(data))
+        try:
+            out = SafeStream(sys.stdout)
+            out.write(to_json(data, ascii=out.ascii) + "\n")
+            out.flush()
+        except WriteError:
+            _silence_stdout()
     return code
+
+
+def _say(line: str) -> None:
+    """One line on stderr, in ASCII if stderr cannot encode it; never an exception."""
+    try:
+        err = SafeStream(sys.stderr, "standard error")
+        err.write(line + "\n")
+        err.flush()
+    except WriteError:
+        pass
+
+
+def _silence_stdout() -> None:
+    """After a failed write, point the process's stdout at /dev/null, so the interpreter's
+    own flush at exit does not fail a second time with a traceback-like message."""
+    import os
+
+    if sys.stdout is None or sys.stdout is not sys.__stdout__:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -179,7 +223,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(done.code or 0)
     out = Output(args.format)
     try:
-        return int(module.run(args, out))
+        code = int(module.run(args, out))
+        out.flush()
+        return code
+    except WriteError as err:
+        _silence_stdout()
+        return _fail(str(err), err.exit_code, "plain")
     except SymgradError as err:
         return _fail(str(err), err.exit_code, out.format, err.to_dict())
     except KeyboardInterrupt:
@@ -188,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             details = getattr(err, "details", None)
             if details:
-                print(details, file=sys.stderr)
+                _say(details)
             raise
         return _fail(
             f"internal error ({err}); this is a bug in symgrad, rerun with --debug for details",

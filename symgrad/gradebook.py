@@ -3,11 +3,11 @@
 The grading plugin (:mod:`symgrad.testing`) calls these at the end of each
 test and of the run. Everything is appended or replaced whole:
 
-- :func:`append_attempt` adds one JSON line to an attempt log. The file is
-  opened with ``O_APPEND`` and locked with ``flock`` while the line is
-  written, so parallel runs (a class graded at once, pytest-xdist) never
-  interleave or truncate lines; whether this is the student's first try at
-  the test is read under the same lock.
+- attempt logs are written by :func:`symgrad.attempts.append_attempt` (one
+  JSON line per test, the same fields as a lesson's log, whether this is
+  the student's first try read under the file's lock);
+- :class:`Credit` splits a test's points over its parts (the ``credit``
+  fixture);
 - :func:`write_results` writes Gradescope's ``results.json`` through a
   temporary file and a rename, so it is never half-written.
 - :func:`append_grades` adds one row per run to a CSV gradebook (one column
@@ -24,12 +24,9 @@ import csv
 import io
 import json
 import os
-import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
-
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
-ID_FORM = "1 to 64 letters, digits and . _ @ + -, starting with a letter or digit"
 
 
 class GradebookError(Exception):
@@ -37,10 +34,72 @@ class GradebookError(Exception):
 
 
 def check_student_id(text: str) -> str:
-    """The student ID, or :class:`GradebookError` that gives the expected form."""
-    if not isinstance(text, str) or not _ID.fullmatch(text):
-        raise GradebookError(f"the student ID {text!r} is not valid: use {ID_FORM}")
-    return text
+    """The student ID (:func:`symgrad.variants.check_student_id`), or :class:`GradebookError`."""
+    from symgrad.errors import InputError
+    from symgrad.variants import check_student_id as check
+
+    try:
+        return check(text)
+    except InputError as err:
+        raise GradebookError(str(err)) from None
+
+
+def short_test_id(nodeid: str) -> str:
+    """``test_hw.py::test_q1`` for ``grading/hw3/test_hw.py::test_q1``: how logs name a test.
+
+    >>> short_test_id("grading/hw3/test_hw.py::test_q1[2]")
+    'test_hw.py::test_q1[2]'
+    """
+    path, sep, rest = nodeid.partition("::")
+    return path.rsplit("/", 1)[-1] + sep + rest
+
+
+@dataclass
+class Credit:
+    """Partial credit within one test: ``with credit.part("w"): assert_answer(...)``.
+
+    A failed part costs its share of the test's points and the test goes on;
+    the test fails at the end if any part did, naming each.
+    """
+
+    weights: dict[str, float] = field(default_factory=dict)
+    passed: set[str] = field(default_factory=set)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @contextlib.contextmanager
+    def part(self, name: str, weight: float = 1.0) -> Iterator[None]:
+        """One part of the test: an ``AssertionError`` inside it fails the part, not the test."""
+        if name in self.weights:
+            raise ValueError(f"part {name!r} is graded twice in one test")
+        if not weight > 0:
+            raise ValueError("a part's weight must be positive")
+        self.weights[name] = float(weight)
+        try:
+            yield
+        except AssertionError as err:
+            self.failures.append((name, str(err).strip()))
+        else:
+            self.passed.add(name)
+
+    def share(self) -> float:
+        """The fraction of the points the passed parts earn (1.0 without parts).
+
+        >>> c = Credit({"w": 1.0, "b": 3.0}, {"w"})
+        >>> c.share()
+        0.25
+        """
+        total = sum(self.weights.values())
+        if not total:
+            return 1.0
+        return sum(w for k, w in self.weights.items() if k in self.passed) / total
+
+    def failure(self) -> str | None:
+        """The test's failure message when a part failed (each part's own lines), or None."""
+        if not self.failures:
+            return None
+        lines = [f"part {name}: {message}" for name, message in self.failures]
+        head = f"{len(self.failures)} of {len(self.weights)} parts wrong ({len(self.passed)} right)"
+        return "\n".join([head, *lines])
 
 
 @contextlib.contextmanager
@@ -78,31 +137,6 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def append_attempt(path: str, record: Mapping[str, Any]) -> dict[str, Any]:
-    """Append ``record`` as one JSON line, with ``first_try`` filled in; return what was written.
-
-    ``first_try`` is true when no earlier line of the log has the same
-    ``student`` and ``test`` (lines that cannot be read are skipped).
-    """
-    with _locked(path, os.O_RDWR | os.O_APPEND) as fd:
-        earlier = 0
-        for line in _read_all(fd).splitlines():
-            try:
-                old = json.loads(line)
-            except ValueError:
-                continue
-            if (
-                isinstance(old, dict)
-                and old.get("student") == record.get("student")
-                and old.get("test") == record.get("test")
-            ):
-                earlier += 1
-        written = {**record, "first_try": earlier == 0, "attempt": earlier + 1}
-        data = json.dumps(written, ensure_ascii=False, allow_nan=False, default=str)
-        _write_all(fd, data.encode() + b"\n")
-    return written
-
-
 def write_results(path: str, tests: Sequence[Mapping[str, Any]]) -> None:
     """Gradescope's ``results.json``: every test's score, maximum and visible output.
 
@@ -127,17 +161,14 @@ def write_results(path: str, tests: Sequence[Mapping[str, Any]]) -> None:
         "stdout_visibility": "visible",
         "tests": [dict(t) for t in tests],
     }
-    folder = os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp")
+    from symgrad.errors import SymgradError
+    from symgrad.files import write_atomic
+
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     try:
-        with open(temporary, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, ensure_ascii=False)
-            out.write("\n")
-        os.replace(temporary, path)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise GradebookError(f"cannot write {path}: {err.strerror}") from None
+        write_atomic(path, lambda stream: stream.write(text.encode("utf-8")), ".json")
+    except SymgradError as err:
+        raise GradebookError(str(err)) from None
 
 
 def append_grades(path: str, student: str, scores: Mapping[str, float], maximum: float) -> None:

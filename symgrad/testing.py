@@ -1237,7 +1237,11 @@ if pytest is not None:
         _current = _item_settings(item)
         _variant = getattr(item, "symgrad_variant", None)
         try:
-            yield
+            outcome = yield
+            credit = getattr(item, "symgrad_credit", None)
+            failure = credit.failure() if credit is not None else None
+            if failure and outcome.excinfo is None:  # every part ran; some failed
+                outcome.force_exception(GradingFailure(failure))
         finally:
             _current = DEFAULTS
             _record = None
@@ -1276,8 +1280,11 @@ if pytest is not None:
         if getattr(report, "symgrad_test_error", False):
             status = "error"
         score = maximum if report.passed else 0.0
+        credit = getattr(item, "symgrad_credit", None)
+        if credit is not None and credit.weights and status == "failed":
+            score = maximum * credit.share()
         parts = [ok for c in checks if c["kind"] == "gradient" for ok in c["parts"].values()]
-        if status == "failed" and partial and parts:
+        if status == "failed" and partial and parts and credit is None:
             others_ok = all(c["verdict"] == "passed" for c in checks if c["kind"] != "gradient")
             if others_ok:
                 score = maximum * sum(parts) / len(parts)
@@ -1321,29 +1328,41 @@ if pytest is not None:
         entry = {"name": report.nodeid, "output": output, "visibility": "visible", **found}
         grading["tests"].append(entry)
         log = grading["outputs"].get("symgrad_log")
-        if log and (found["checks"] or report.failed):
-            import datetime
+        if log and (found["checks"] or report.failed) and found["status"] != "error":
+            from symgrad.attempts import append_attempt, attempt
+            from symgrad.errors import SymgradError
+            from symgrad.gradebook import short_test_id
 
-            from symgrad.gradebook import GradebookError, append_attempt
-
-            now = datetime.datetime.now(datetime.timezone.utc)
-            record = (
-                log,
-                {
-                    "time": now.isoformat(timespec="seconds"),
-                    "student": grading["student"],
-                    "test": report.nodeid,
-                    "variant": found.get("variant"),
-                    "verdict": found["status"],
-                    "score": found["score"],
-                    "max_score": found["max_score"],
-                    "checks": found["checks"],
-                },
+            answer, diagnosis = _attempt_answer(found["checks"], output)
+            record = attempt(
+                grading["student"],
+                short_test_id(report.nodeid),  # the same exercise wherever the tests live
+                answer,
+                "correct" if found["status"] == "passed" else "incorrect",
+                source="pytest",
+                diagnosis=diagnosis,
+                variant={k: str(v) for k, v in found["variant"].items()}
+                if found.get("variant")
+                else None,
             )
             try:
-                append_attempt(*record)
-            except GradebookError as err:
+                append_attempt(log, record, count=True)
+            except SymgradError as err:
                 grading.setdefault("errors", []).append(str(err))
+
+    def _attempt_answer(checks: list[dict[str, Any]], output: str) -> tuple[str, str | None]:
+        """What the attempt log says the student answered, and the likely mistake's key."""
+        import json
+
+        failed = [c for c in checks if c.get("verdict") != "passed"]
+        chosen = (failed or checks or [{}])[0]
+        if chosen.get("kind") == "answer":
+            answer = chosen.get("answer") or ""
+        elif chosen.get("values") is not None:
+            answer = json.dumps(chosen["values"])
+        else:
+            answer = output.split("\n", 1)[0]
+        return answer, chosen.get("diagnosis") if failed else None
 
     def pytest_sessionfinish(session) -> None:
         grading = session.config.stash.get(_GRADING, None)
@@ -1379,6 +1398,14 @@ if pytest is not None:
     def pytest_runtest_teardown(item, nextitem):
         if _workers and (nextitem is None or nextitem.path != item.path):
             close_workers()  # one worker per test module and submission
+
+    @pytest.fixture
+    def credit(request):
+        """Partial credit per part: ``with credit.part("w"): ...`` (see symgrad.gradebook.Credit)."""
+        from symgrad.gradebook import Credit
+
+        request.node.symgrad_credit = Credit()
+        return request.node.symgrad_credit
 
     @pytest.fixture
     def symgrad_variant(request) -> dict[str, float]:

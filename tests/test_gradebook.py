@@ -8,13 +8,12 @@ import multiprocessing
 
 import pytest
 
-from symgrad.gradebook import (
-    GradebookError,
-    append_attempt,
-    append_grades,
-    check_student_id,
-    write_results,
-)
+from symgrad.attempts import append_attempt
+from symgrad.gradebook import Credit, GradebookError, append_grades, check_student_id, write_results
+
+
+def _rec(student, exercise, **more):
+    return {"student": student, "exercise": exercise, "verdict": "incorrect", **more}
 
 
 @pytest.mark.parametrize("good", ["alice", "a.smith-2", "s12345", "bob@uni.edu", "x+y"])
@@ -30,12 +29,12 @@ def test_bad_student_ids_say_the_expected_form(bad):
 
 def test_first_try_is_per_student_and_test(tmp_path):
     log = str(tmp_path / "attempts.jsonl")
-    assert append_attempt(log, {"student": "a", "test": "t1"})["first_try"] is True
-    assert append_attempt(log, {"student": "a", "test": "t1"})["attempt"] == 2
-    assert append_attempt(log, {"student": "b", "test": "t1"})["first_try"] is True
-    assert append_attempt(log, {"student": "a", "test": "t2"})["first_try"] is True
+    assert append_attempt(log, _rec("a", "t1"), count=True)["first_try"] is True
+    assert append_attempt(log, _rec("a", "t1"), count=True)["attempt"] == 2
+    assert append_attempt(log, _rec("b", "t1"), count=True)["first_try"] is True
+    assert append_attempt(log, _rec("a", "t2"), count=True)["first_try"] is True
     lines = [json.loads(line) for line in (tmp_path / "attempts.jsonl").read_text().splitlines()]
-    assert [(r["student"], r["test"], r["first_try"]) for r in lines] == [
+    assert [(r["student"], r["exercise"], r["first_try"]) for r in lines] == [
         ("a", "t1", True),
         ("a", "t1", False),
         ("b", "t1", True),
@@ -45,15 +44,15 @@ def test_first_try_is_per_student_and_test(tmp_path):
 
 def test_a_malformed_line_is_skipped_and_kept(tmp_path):
     path = tmp_path / "attempts.jsonl"
-    path.write_text('not json\n{"student": "a", "test": "t"}\n')
-    assert append_attempt(str(path), {"student": "a", "test": "t"})["attempt"] == 2
+    path.write_text('not json\n{"student": "a", "exercise": "t"}\n')
+    assert append_attempt(str(path), _rec("a", "t"), count=True)["attempt"] == 2
     assert path.read_text().startswith("not json\n")  # never truncated
 
 
 def _append_many(args):
     path, student = args
     for k in range(25):
-        append_attempt(path, {"student": student, "test": f"t{k % 3}", "pad": "x" * 3000})
+        append_attempt(path, _rec(student, f"t{k % 3}", answer="x" * 400), count=True)
 
 
 def test_parallel_appends_never_interleave(tmp_path):
@@ -66,7 +65,7 @@ def test_parallel_appends_never_interleave(tmp_path):
     for student in ("s0", "s1", "s2", "s3"):
         mine = [r for r in records if r["student"] == student]
         assert sum(r["first_try"] for r in mine) == 3  # one first try per test
-        assert sorted(r["attempt"] for r in mine if r["test"] == "t0") == list(range(1, 10))
+        assert sorted(r["attempt"] for r in mine if r["exercise"] == "t0") == list(range(1, 10))
 
 
 def test_results_json(tmp_path):
@@ -102,3 +101,18 @@ def test_gradebook_rows(tmp_path):
     with pytest.raises(GradebookError, match="other columns"):
         append_grades(str(path), "carol", {"t3": 1.0}, 1.0)
     assert len(list(csv.reader(path.open()))) == 3
+
+
+def test_credit_parts_share_the_points():
+    credit = Credit()
+    with credit.part("w"):
+        assert True
+    with credit.part("b", weight=3):
+        raise AssertionError("the gradient for b is 2 times the expected one")
+    assert credit.share() == 0.25
+    assert credit.failure() == (
+        "1 of 2 parts wrong (1 right)\npart b: the gradient for b is 2 times the expected one"
+    )
+    with pytest.raises(ValueError, match="twice"):
+        with credit.part("w"):
+            pass
