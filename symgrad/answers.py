@@ -591,7 +591,7 @@ def _check_value(f, a, names, expected, all_names, at, *, reveal: bool, seed: in
         want, got = (want if want_high is None else want_high), got_high
     counterexample = None if correct else Counterexample(ordered, want, got)
     diagnosis = None
-    if not correct and not kink and want is not None:
+    if not correct and not notes and want is not None:  # at one regular point only
         floats = [[float(v) for v in values]]
         diagnosis = _diagnose(f.expr, a.expr, expected, symbols, names, floats)
         if diagnosis is not None and diagnosis.mistake == "factor":

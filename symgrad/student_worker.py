@@ -142,8 +142,13 @@ def _plain(result, shape: list) -> dict:
     if numpy is None:
         import numpy
     array = numpy.asarray(result, dtype=float)
-    data = [float(v) for v in array.ravel().tolist()]
-    return {"shape": [int(n) for n in array.shape], "data": data}
+    got = [int(n) for n in array.shape]
+    wanted = 1
+    for n in shape:
+        wanted *= int(n)
+    if array.size != wanted:
+        return {"shape": got, "data": None}  # the wrong shape: no need to send the numbers
+    return {"shape": got, "data": [float(v) for v in array.ravel().tolist()]}
 
 
 def _call(request: dict) -> dict:

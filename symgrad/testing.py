@@ -496,26 +496,29 @@ def _call_student(
         received = []
         for p, item in zip(params, got):
             try:
-                shape = tuple(int(n) for n in item["shape"])
+                shape = tuple(int(n) for n in item["shape"][:32])
+            except (KeyError, TypeError, ValueError):
+                raise GradingFailure(
+                    f"{student.where()}: {doing}: the reply is malformed"
+                ) from None
+            size = math.prod(shape)
+            if p.shape == () and size != 1:
+                raise GradingFailure(
+                    f"the gradient for {p.label} has shape {shape}, expected a number"
+                )
+            if p.shape != () and shape != p.shape:
+                hint = " (transposed?)" if shape == p.shape[::-1] else ""
+                raise GradingFailure(
+                    f"the gradient for {p.label} has shape {shape}, expected {p.shape}{hint}"
+                )
+            try:
                 data = np.array([float(v) for v in item["data"]], dtype=float)
                 array = data.reshape(shape)
             except (KeyError, TypeError, ValueError):
                 raise GradingFailure(
                     f"{student.where()}: {doing}: the reply is malformed"
                 ) from None
-            if p.shape == ():
-                if array.size != 1:
-                    raise GradingFailure(
-                        f"the gradient for {p.label} has shape {shape}, expected a number"
-                    )
-                received.append(float(array.ravel()[0]))
-            elif shape != p.shape:
-                hint = " (transposed?)" if shape == p.shape[::-1] else ""
-                raise GradingFailure(
-                    f"the gradient for {p.label} has shape {shape}, expected {p.shape}{hint}"
-                )
-            else:
-                received.append(array)
+            received.append(float(array.ravel()[0]) if p.shape == () else array)
         results.append(received)
     return results
 

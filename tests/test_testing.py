@@ -215,6 +215,10 @@ def flood(*args):
     return 0.0
 
 
+def enormous(*args):
+    return numpy.zeros((2000, 2000))  # 4 million numbers where 1 or 2 are expected
+
+
 def greedy(*args):
     return len(bytearray(10**11))
 """
@@ -387,6 +391,7 @@ WALL = dict(cpu_limit=10.0, time_limit=1.0, memory_mb=1024)
         # it can forge the reply to its own call, which only says what it could have returned
         ("flood", ("reply out of turn", "every entry is 0", "has shape (), expected (2,)")),
         ("greedy", "more than 1024 MB of memory"),
+        ("enormous", "has shape (2000, 2000), expected"),
     ],
 )
 def test_tricks_fail_with_one_short_line(student, name, says):
