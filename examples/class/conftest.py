@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from symgrad.testing import Submission
 
 
 def pytest_addoption(parser):
@@ -14,11 +15,8 @@ def pytest_addoption(parser):
 
 @pytest.fixture(scope="session")
 def submission(request):
-    """The student's answers, loaded from the file given with --submission."""
+    """The student's file; symgrad reads its answers in a separate worker process."""
     given = request.config.getoption("--submission")
     if not given:
         pytest.skip("no --submission given")
-    spec = importlib.util.spec_from_file_location("submission", Path(given))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return Submission(Path(given))

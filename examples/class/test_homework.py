@@ -12,23 +12,31 @@ from homework import COURSE_SEED, QUESTIONS
 from symgrad.testing import assert_answer
 
 
-def _mine(symgrad_variant, question):
-    return symgrad_variant(QUESTIONS[question][1], course_seed=COURSE_SEED).source
+def _variant(test: str, points: int):
+    _, template, params = QUESTIONS[test]
+    return pytest.mark.symgrad(
+        variant="student",
+        params=params,
+        template=template,
+        course_seed=COURSE_SEED,
+        max_score=points,
+    )
 
 
-@pytest.mark.symgrad(variant="student", score=2)
-def test_q1_power_rule(submission, symgrad_variant):
-    assert_answer(submission.Q1, _mine(symgrad_variant, "q1"), wrt="x")
+@_variant("test_q1_power_rule", 2)
+def test_q1_power_rule(submission):
+    assert_answer(submission.text("Q1"), QUESTIONS["test_q1_power_rule"][1], wrt="x")
 
 
-@pytest.mark.symgrad(variant="student", score=3)
-def test_q2_chain_rule(submission, symgrad_variant):
-    assert_answer(submission.Q2, _mine(symgrad_variant, "q2"), wrt="x")
+@_variant("test_q2_chain_rule", 3)
+def test_q2_chain_rule(submission):
+    assert_answer(submission.text("Q2"), QUESTIONS["test_q2_chain_rule"][1], wrt="x")
 
 
-@pytest.mark.symgrad(variant="student", score=4)
-def test_q3_gradient_of_the_loss(submission, symgrad_variant, credit):
-    loss = _mine(symgrad_variant, "q3")
+@_variant("test_q3_gradient_of_the_loss", 4)
+def test_q3_gradient_of_the_loss(submission, credit):
+    loss = QUESTIONS["test_q3_gradient_of_the_loss"][1]
+    answers = submission.value("Q3")
     for parameter in ("w", "b"):  # 2 points each
         with credit.part(parameter):
-            assert_answer(submission.Q3[parameter], loss, wrt=parameter)
+            assert_answer(answers[parameter], loss, wrt=parameter)
