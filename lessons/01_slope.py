@@ -112,26 +112,60 @@ EXERCISES = [
         wrt="w",
         at="w=3",
         solution="6",
-        hints=["The slope is y' = 2w; put w = 3 in it."],
+        hints=[
+            "The slope at a point is the derivative evaluated at that point.",
+            "The power rule gives y' = 2w; the constant 2 adds nothing to the slope.",
+            "Put w = 3 into y' = 2w.",
+        ],
+        wrong={
+            "11": "that is y(3) = 3² + 2, the value of the function, not its slope",
+            "8": "the constant 2 was kept: its slope is 0",
+        },
     ),
     Exercise.derivative(
         "Write the derivative of y = w² + 5w as a formula in w.",
         "w^2 + 5*w",
         wrt="w",
         solution="2*w + 5",
-        hints=["The average slope between w and w + h is 2w + h + 5; let h shrink to 0."],
+        hints=[
+            "Differentiate term by term.",
+            "(wⁿ)' = n·wⁿ⁻¹, and the slope of 5w is 5 everywhere.",
+            "The average slope between w and w + h is 2w + h + 5; let h shrink to 0.",
+        ],
+        wrong={
+            "2*w": "the slope of 5w, which is 5, is missing",
+            "2*w + 5*w": "5w was kept instead of differentiated: its slope is 5",
+        },
     ),
     Exercise.value(
         "The tangent line of y = w² + 2 at w = 10 is t(w) = 102 + 20·(w − 10). "
         "What is t(11), and how far is it below the curve's y(11) = 123? "
         "Answer with the gap y(11) − t(11).",
         1,
-        hints=["t(11) = 102 + 20 = 122."],
+        hints=[
+            "First evaluate the tangent line at w = 11.",
+            "t(11) = 102 + 20·(11 − 10).",
+            "Subtract t(11) from y(11) = 123.",
+        ],
+        wrong={
+            "122": "that is t(11), the tangent's value; the question asks for y(11) − t(11)",
+            "123": "that is y(11), the curve's value; the question asks for y(11) − t(11)",
+            "-1": "that is t(11) − y(11); the curve is above its tangent, so the gap is positive",
+        },
     ),
     Exercise.value(
         "From w = 10, GradientDescentOptimizer(0.1) takes two steps on y = w² + 2. "
         "What is w after the second step?",
         "32/5",
-        hints=["The first step gives w = 8; the slope there is 16."],
+        hints=[
+            "Each step is w ← w − 0.1·y'(w), with y' = 2w.",
+            "The first step: w = 10 − 0.1·20 = 8.",
+            "The second step starts at w = 8, where the slope is 16.",
+        ],
+        wrong={
+            "8": "that is w after the first step only",
+            "6": "the second step used the first slope, 20, again: recompute it at w = 8",
+            "72/5": "the steps went uphill (w + lr·g): gradient descent subtracts lr·g",
+        },
     ),
 ]

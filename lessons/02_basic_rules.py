@@ -19,7 +19,7 @@
 #
 # The graph of `y = 7` is flat: its slope is 0 everywhere. symgrad agrees,
 # and because `y` does not use `x` at all, TensorFlow would even say `None`
-# (there is no path from `x` to `y`; lesson 5 comes back to this):
+# (there is no path from `x` to `y`; lesson 6 comes back to this):
 
 # %%
 import symgrad
@@ -61,7 +61,7 @@ shell('symgrad "x^3 - 3*x" --at x=1')
 # ## Checking a hand answer
 #
 # To check your own answer, compare it with symgrad's exactly: the difference
-# must simplify to 0. (Lesson 6 shows how to check numerically as well.)
+# must simplify to 0. (Lesson 7 shows how to check numerically as well.)
 
 # %%
 import sympy as sp
@@ -72,6 +72,9 @@ print("symgrad:   ", inline(exact))
 print("difference:", sp.simplify(mine - exact))
 
 # %% [markdown]
+# These rules cover polynomials and powers. Lesson 3 adds the functions
+# machine learning is built from: `exp`, `log`, `sin`, `cos` and `tan`.
+#
 # ## Exercises
 
 # %% tags=["exercises"]
@@ -83,21 +86,47 @@ EXERCISES = [
         "x^5",
         wrt="x",
         solution="5*x^4",
-        hints=["(xⁿ)' = n·xⁿ⁻¹ with n = 5."],
+        hints=[
+            "Use the power rule.",
+            "(xⁿ)' = n·xⁿ⁻¹: the exponent comes down as a factor and drops by one.",
+            "Here n = 5, so the new exponent is 5 − 1.",
+        ],
+        wrong={
+            "5*x^5": "the power was not lowered: the exponent drops by one",
+            "x^4": "the factor n = 5 in front is missing",
+        },
     ),
-    Exercise.derivative(
-        "Differentiate y = 4x³ − 2x + 9.",
-        "4*x^3 - 2*x + 9",
+    Exercise.variant(  # every student may get their own numbers: lesson run 2 --student ID
+        "Differentiate y = {f}.",
+        "a*x^3 - b*x + c",
+        vary={"a": (2, 9), "b": (2, 9), "c": (1, 9)},
+        defaults={"a": 4, "b": 2, "c": 9},
         wrt="x",
-        solution="12*x^2 - 2",
-        hints=["Term by term: (4x³)' = 4·3x², (2x)' = 2, (9)' = 0."],
+        hints=[
+            "The derivative of a sum is the sum of the derivatives, term by term.",
+            "A constant factor stays, (c·f)' = c·f', and a constant alone has slope 0.",
+            "({a}x³)' = {a}·3x².",
+        ],
+        wrong={
+            "12*x^2 - 2 + 9": "the constant 9 was kept: its slope is 0",
+            "12*x^2": "the slope of −2x, which is −2, is missing",
+            "12*x^2 + 2": "the sign of the middle term: the slope of −2x is −2",
+        },
     ),
     Exercise.derivative(
-        "Differentiate y = √x + 1/x².",
+        "Differentiate y = √x + 1/x² (type √x as sqrt(x)).",
         "sqrt(x) + 1/x^2",
         wrt="x",
         solution="1/(2*sqrt(x)) - 2/x^3",
-        hints=["Write √x = x^(1/2) and 1/x² = x^(-2), then use the power rule twice."],
+        hints=[
+            "Rewrite both terms as powers of x.",
+            "√x = x^(1/2) and 1/x² = x^(-2); then use the power rule on each.",
+            "(x^(-2))' = −2·x^(-3).",
+        ],
+        wrong={
+            "1/(2*sqrt(x)) + 2/x^3": "the sign of the second term: (x⁻²)' = −2x⁻³",
+            "1/(2*sqrt(x)) - 2/x^2": "the power of the second term was not lowered: x⁻² becomes x⁻³",
+        },
     ),
     Exercise.derivative(
         "What is the slope of y = x⁴ − 8x² at x = 3?",
@@ -105,6 +134,14 @@ EXERCISES = [
         wrt="x",
         at="x=3",
         solution="60",
-        hints=["y' = 4x³ − 16x; put x = 3 in it."],
+        hints=[
+            "Differentiate first, then put x = 3 in.",
+            "y' = 4x³ − 16x.",
+            "4·3³ = 108.",
+        ],
+        wrong={
+            "9": "that is y(3) = 81 − 72, the value, not the slope",
+            "156": "4·27 + 48: the sign of the second term is wrong (−8x² has slope −16x)",
+        },
     ),
 ]

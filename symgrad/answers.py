@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sympy as sp
 
-from symgrad.derive import as_parsed
+from symgrad.derive import as_parsed, exact_point
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.mistakes import (
     MISTAKES,
@@ -118,6 +118,7 @@ class AnswerCheck(StyledLines):
     notes: tuple[str, ...] = ()
     reveal: bool = False
     seed: int = DEFAULT_SEED
+    at: tuple[tuple[str, sp.Expr], ...] | None = None  # a value answer: the point
 
     @property
     def verdict(self) -> str:
@@ -132,13 +133,18 @@ class AnswerCheck(StyledLines):
         names = self.wrt
         if len(set(names)) == 1 and len(names) > 1:
             by = f"derivative of order {len(names)}"
-            return f"the {by} of {inline(self.function)} with respect to {names[0]}"
+            text = f"the {by} of {inline(self.function)} with respect to {names[0]}"
+            return text if self.at is None else f"the value of {text} at {_where(self.at)}"
         if len(names) > 1:
-            return (
+            text = (
                 f"the mixed partial derivative of {inline(self.function)} with respect to "
                 + ", then ".join(names)
             )
-        return f"the derivative of {inline(self.function)} with respect to {names[0]}"
+        else:
+            text = f"the derivative of {inline(self.function)} with respect to {names[0]}"
+        if self.at is not None:
+            text = "the value of " + text + " at " + _where(self.at)
+        return text
 
     # -- JSON and LaTeX -------------------------------------------------------------
 
@@ -157,6 +163,8 @@ class AnswerCheck(StyledLines):
             "notes": list(self.notes),
             "exit_code": self.exit_code,
         }
+        if self.at is not None:
+            data["at"] = {name: float(value) for name, value in self.at}
         if self.reveal:
             data["derivative"] = str(self.expected)
         return data
@@ -199,17 +207,28 @@ class AnswerCheck(StyledLines):
         if self.correct:
             out = [(f"✓ correct: your answer is {self.what()}", "bold green")]
             agree = f"the two agree at {self.points_checked} random points (seed {self.seed})"
-            if self.method == "numeric":
-                evidence = f"SymPy could not simplify the difference to 0, but {agree}"
+            if self.method == "value":
+                pass
+            elif self.method == "numeric":
+                evidence = (
+                    f"{agree}, two of them to 30 digits (SymPy did not simplify the"
+                    " difference to 0 within its budget)"
+                )
             elif self.points_checked:
                 evidence = f"SymPy simplifies the difference to 0; {agree}"
             else:
                 evidence = "SymPy simplifies the difference to 0"
-            out.append((f"  {evidence}", ""))
+            if self.method != "value":
+                out.append((f"  {evidence}", ""))
         else:
             out = [(f"✗ incorrect: your answer is not {self.what()}", "bold red")]
             c = self.counterexample
-            if c is not None:
+            if c is not None and self.at is not None:
+                received = "undefined" if c.received is None else _float(c.received)
+                out.append((f"  your answer gives {received} there", ""))
+                if self.reveal and c.expected is not None:
+                    out.append((f"  the value is {_float(c.expected)}", "cyan"))
+            elif c is not None:
                 expected = "undefined" if c.expected is None else _float(c.expected)
                 received = "undefined" if c.received is None else _float(c.received)
                 out.append(
@@ -225,6 +244,10 @@ class AnswerCheck(StyledLines):
         if self.reveal:
             out.append((Hanging(f"  the derivative: {one_line(self.expected)}", 18), "cyan"))
         return out
+
+
+def _where(point) -> str:
+    return ", ".join(f"{name} = {_number(value)}" for name, value in point)
 
 
 def _float(value: float) -> str:
@@ -297,16 +320,93 @@ def _sample(
     return found
 
 
-def _exact_difference(diff: sp.Expr, symbols, point) -> float | None:
-    """|answer − derivative| at ``point`` to 30 digits (None if it cannot be evaluated)."""
-    value = diff.subs(dict(zip(symbols, point)))
+def _high(expr: sp.Expr, symbols, point, digits: int = 30) -> sp.Expr | None:
+    """``expr`` at the exact ``point`` to ``digits`` digits; None where it is not a real number.
+
+    SymPy's evalf raises its working precision where terms cancel, so a
+    difference of two nearly equal values comes out right where float64
+    rounds it to noise.
+    """
     try:
-        number = sp.N(value, 30)
-        if number.is_real is not True or not number.is_finite:
-            return None
-        return abs(float(number))
-    except (TypeError, ValueError):  # pragma: no cover - defensive
+        value = sp.N(expr.xreplace(dict(zip(symbols, point))), digits, maxn=200)
+    except (TypeError, ValueError, ZeroDivisionError, RecursionError):
         return None
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or not value.is_number:
+        return None
+    re, im = value.as_real_imag()
+    if not re.is_Number or not im.is_Number:
+        return None
+    if im != 0 and abs(im) > 1e-20 * max(1, abs(re)):
+        return None
+    return re
+
+
+def _same_at(answer, expected, symbols, point) -> tuple[bool, float | None, float | None]:
+    """Whether answer and derivative are equal at ``point``, decided at high precision.
+
+    Returns the verdict and both values (None where undefined). Equal means
+    within 1e-20 of their size at 30 digits: far below any float64 rounding,
+    far above the evaluation's own error.
+    """
+    want = _high(expected, symbols, point)
+    got = _high(answer, symbols, point)
+    if want is None or got is None:
+        return want is None and got is None, _opt(want), _opt(got)
+    gap = _high(answer - expected, symbols, point, 40)
+    scale = max(1, abs(want), abs(got))
+    if gap is None:
+        gap = abs(got - want)
+    return bool(abs(gap) <= sp.Float("1e-20") * scale), _opt(want), _opt(got)
+
+
+def _opt(value: sp.Expr | None) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+SYMBOLIC_BUDGET = 0.3  # CPU seconds for SymPy's confirmation of a numeric "equal"
+_CONFIRM_POINTS = 2  # points re-checked at high precision when float64 says "equal"
+
+
+_warmed = False
+
+
+def _within_budget(work, default):
+    """``work()`` in a guarded worker within :data:`SYMBOLIC_BUDGET`; ``default`` if it cannot."""
+    import os
+
+    from symgrad.errors import SymgradError
+    from symgrad.guard import WorkerCrash, run_guarded
+
+    global _warmed
+    if not hasattr(os, "fork") or os.environ.get("SYMGRAD_NO_FORK") == "1":
+        return default  # no process to stop a runaway simplification: the numbers decide alone
+    if not _warmed:
+        # simplify imports a few dozen modules on first use; import them here, once, rather
+        # than in every worker, where they would eat the budget
+        t = variable("t")
+        sp.simplify(sp.sin(t) ** 2 + sp.cos(t) ** 2 - 1)
+        _warmed = True
+
+    def budgeted():
+        import signal
+
+        # CPU time, not wall-clock time: a busy machine must not change the outcome.
+        # SIGPROF's default action ends the worker when the budget is spent.
+        signal.setitimer(signal.ITIMER_PROF, SYMBOLIC_BUDGET)
+        return work()
+
+    try:
+        return run_guarded(budgeted, timeout=max(10.0, 20 * SYMBOLIC_BUDGET))
+    except (SymgradError, WorkerCrash):
+        return default
+
+
+def _proved_zero(difference: sp.Expr) -> bool:
+    """SymPy's confirmation that ``difference`` is 0, within the budget (False: not known)."""
+    return _within_budget(lambda: sp.simplify(difference) == 0, False)
 
 
 def _value(expr: sp.Expr, symbol: sp.Symbol, point: sp.Expr) -> sp.Expr | None:
@@ -400,6 +500,7 @@ def check_answer(
     points: int = DEFAULT_POINTS,
     seed: int = DEFAULT_SEED,
     reveal: bool = False,
+    at: Mapping[str, object] | str | None = None,
 ) -> AnswerCheck:
     """Whether ``answer`` is the derivative of ``function``; if not, where and why.
 
@@ -415,6 +516,15 @@ def check_answer(
     'x = 2.07'
     >>> check_answer("1/sqrt(x)", "-0.5*x^(-3/2)").verdict
     'correct'
+
+    With ``at`` the answer is the derivative's value at that point (a number,
+    or an expression evaluated there). Where the derivative does not exist
+    (a kink), the right value is what TensorFlow and PyTorch return, and a
+    note says so:
+
+    >>> check = check_answer("relu(x)", "0", at="x=0")
+    >>> check.correct, check.notes[0][:33]
+    (True, 'relu(x) has a kink at x = 0: the ')
     """
     f = _as_function(function, "function")
     a = _as_function(answer, "answer")
@@ -428,6 +538,8 @@ def check_answer(
     all_names = list(dict.fromkeys([*f.names, *names]))
     symbols = [variable(n) for n in all_names]
     expected = sp.diff(f.expr, *(variable(n) for n in names))
+    if at is not None:
+        return _check_value(f, a, names, expected, all_names, at, reveal=reveal, seed=seed)
     samples = _sample(symbols, (f.expr, expected), points, seed)
     floats = [[float(v) for v in p] for p in samples]
     want = evaluate(expected, symbols, floats)
@@ -435,26 +547,39 @@ def check_answer(
     difference = a.expr - expected
     notes: list[str] = []
     counterexample = None
+    agreed = []  # points where float64 says "equal"
     for point, e, g in zip(samples, want, got):
         if close(e, g):
+            agreed.append(point)
             continue
-        gap = _exact_difference(difference, symbols, point) if math.isfinite(g) else None
-        if gap is not None and gap <= 1e-12 * max(1.0, abs(e)):
-            continue  # a float rounding difference, not a real one
+        # float64 says "different": make sure before saying so (it may be rounding)
+        same, e_high, g_high = _same_at(a.expr, expected, symbols, point)
+        if same:
+            continue
         counterexample = Counterexample(
-            tuple(zip(all_names, point)), e, g if math.isfinite(g) else None
+            tuple(zip(all_names, point)), e if e_high is None else e_high, g_high
         )
         break
+    if counterexample is None:
+        # float64 agrees to 8 digits: confirm at high precision where it cannot see
+        for point in agreed[:_CONFIRM_POINTS]:
+            same, e_high, g_high = _same_at(a.expr, expected, symbols, point)
+            if not same:
+                counterexample = Counterexample(tuple(zip(all_names, point)), e_high, g_high)
+                break
     result = dict(function=f.expr, answer=a.expr, wrt=names, expected=expected, reveal=reveal)
     result |= dict(points_checked=len(samples), seed=seed)
     if not samples:
         notes.append("no random point was found where the function is defined; SymPy decides alone")
     if counterexample is None:
-        proved = sp.simplify(difference) == 0
+        proved = _proved_zero(difference)
         if proved or samples:
+            domain: list[str] = []
             if len(symbols) == 1:
-                notes += _domain_notes(f.expr, expected, a.expr, symbols[0])
+                x0 = symbols[0]
+                domain = _within_budget(lambda: _domain_notes(f.expr, expected, a.expr, x0), [])
             method = "symbolic" if proved else "numeric"
+            notes += domain
             return AnswerCheck(correct=True, method=method, notes=tuple(notes), **result)
     diagnosis = _diagnose(f.expr, a.expr, expected, symbols, names, floats) if floats else None
     return AnswerCheck(
@@ -464,4 +589,61 @@ def check_answer(
         diagnosis=diagnosis,
         notes=tuple(notes),
         **result,
+    )
+
+
+def _check_value(f, a, names, expected, all_names, at, *, reveal: bool, seed: int) -> AnswerCheck:
+    """A value answer at a point: the derivative's value there, or the frameworks' at a kink."""
+    point = exact_point(at)
+    missing = [n for n in all_names if n not in point]
+    if missing:
+        raise InputError(f"no value for {', '.join(missing)}", hint=f"add {missing[0]}=... to --at")
+    unknown = [n for n in point if n not in all_names]
+    if unknown:
+        raise InputError(
+            f"{', '.join(unknown)} is not a variable of the function",
+            hint=f"the function's variables: {', '.join(all_names) or 'none'}",
+        )
+    ordered = tuple((n, point[n]) for n in all_names)
+    symbols = [variable(n) for n in all_names]
+    values = [v for _, v in ordered]
+    notes: list[str] = []
+    want: float | None
+    if len(names) == 1:
+        from symgrad.derive import grad
+
+        result = grad(f.expr, at=dict(ordered), wrt=list(names))
+        want = result.partials[0].value
+        notes += result.problems
+        kink = bool(result.problems) and want is not None and math.isfinite(want)
+    else:
+        want = _opt(_high(expected, symbols, values))
+        kink = False
+    got = _opt(_high(a.expr, symbols, values))
+    if kink or want is None or got is None:
+        correct = want is not None and got is not None and close(want, got, rtol=1e-12)
+    else:
+        correct, want_high, got_high = _same_at(a.expr, expected, symbols, values)
+        want, got = (want if want_high is None else want_high), got_high
+    counterexample = None if correct else Counterexample(ordered, want, got)
+    diagnosis = None
+    if not correct and not notes and want is not None:  # at one regular point only
+        floats = [[float(v) for v in values]]
+        diagnosis = _diagnose(f.expr, a.expr, expected, symbols, names, floats)
+        if diagnosis is not None and diagnosis.mistake == "factor":
+            diagnosis = None  # any two numbers differ by a factor: at one point it says nothing
+    return AnswerCheck(
+        function=f.expr,
+        answer=a.expr,
+        wrt=names,
+        expected=expected,
+        correct=correct,
+        method="value",
+        points_checked=1,
+        counterexample=counterexample,
+        diagnosis=diagnosis,
+        notes=tuple(notes),
+        reveal=reveal,
+        seed=seed,
+        at=ordered,
     )

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "step": "symgrad.commands.step",
     "critic": "symgrad.commands.critic",
     "shell": "symgrad.commands.shell",
+    "report": "symgrad.commands.report",
 }
 
 DEFAULT_COMMAND = "grad"
@@ -109,6 +110,67 @@ def build_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
     )
     common.add_argument("--version", action="version", version=f"symgrad {__version__}")
     return parser, module
+
+
+def negative_values(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """Join ``--answer -sin(x)`` into ``--answer=-sin(x)`` so argparse takes it as the value.
+
+    argparse reads any word that starts with ``-`` as an option, so the
+    derivatives students write (``-sin(x)``) and negative numbers in lists
+    (``--direction -1,2``) were refused with "expected one argument". A word
+    after an option that takes a value is that value, unless it is itself one
+    of the parser's options; ``--`` ends the options as usual.
+
+    >>> parser = argparse.ArgumentParser()
+    >>> _ = parser.add_argument("--answer")
+    >>> _ = parser.add_argument("--reveal", action="store_true")
+    >>> negative_values(parser, ["x", "--answer", "-sin(x)", "--reveal"])
+    ['x', '--answer=-sin(x)', '--reveal']
+    >>> negative_values(parser, ["--answer", "--reveal"])
+    ['--answer', '--reveal']
+    """
+    takes_value: set[str] = set()
+    known: set[str] = set()
+    for action in parser._actions:  # argparse has no public list of its options
+        known.update(action.option_strings)
+        if action.nargs is None and action.option_strings:
+            takes_value.update(action.option_strings)
+    longs = [o for o in known if o.startswith("--")]
+
+    def resolve(word: str) -> str | None:
+        """The option ``word`` names, allowing argparse's unambiguous abbreviations."""
+        name = word.split("=", 1)[0]
+        if name in known:
+            return name
+        if name.startswith("--") and len(name) > 2:
+            matches = [o for o in longs if o.startswith(name)]
+            if len(matches) == 1:
+                return matches[0]
+        return None
+
+    out: list[str] = []
+    words = list(argv)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "--":
+            out.extend(words[i:])
+            break
+        option = resolve(word) if word.startswith("-") and "=" not in word else None
+        following = words[i + 1] if i + 1 < len(words) else None
+        if (
+            option in takes_value
+            and following is not None
+            and following.startswith("-")
+            and following != "--"
+            and resolve(following) is None
+        ):
+            out.append(f"{word}={following}")
+            i += 2
+            continue
+        out.append(word)
+        i += 1
+    return out
 
 
 def _seconds(text: str) -> float:
@@ -191,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         wants_help = any(a in ("-h", "--help") for a in args_list)
         if name == DEFAULT_COMMAND and parser.epilog is None and wants_help:
             parser.epilog = _command_list()  # imports every command: only for --help
-        args = parser.parse_args(args_list)
+        args = parser.parse_args(negative_values(parser, args_list))
     except UsageError as err:
         message = str(err)
         hint = ""

@@ -21,7 +21,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +36,9 @@ __all__ = [
     "Lesson",
     "LessonRun",
     "check_answer",
+    "reveals_answer",
+    "lint_exercise",
+    "NOTATION",
     "find_lessons",
     "load_lesson",
     "lessons_dir",
@@ -56,6 +59,14 @@ ENV_FIGURES = "SYMGRAD_FIGURES"
 
 # -- exercises --------------------------------------------------------------------
 
+MAX_HINTS = 3
+
+NOTATION = (
+    "how to type math: products as 2*x or 2x (x*z for two variables: xz is one name), "
+    "powers as x^2, functions with parentheses: sin(x), exp(x), log(x), sqrt(x), abs(x); "
+    "fractions as 1/(2*sqrt(x)); decimals as 0.25"
+)
+
 
 @dataclass(frozen=True)
 class Exercise:
@@ -64,6 +75,11 @@ class Exercise:
     ``kind`` is ``"derivative"`` (the answer is the derivative of ``expr``
     with respect to ``wrt``; with ``at``, its value at that point) or
     ``"value"`` (the answer is the number or formula ``expected``).
+
+    ``hints`` are up to three graduated hints (a nudge, the rule, a worked
+    sub-step), none of which gives the answer away. ``wrong`` pairs typical
+    wrong answers with the mistake that produces them (``("122", "that is
+    t(11), not the gap")``): an answer equal to one of them gets that diagnosis.
     """
 
     question: str
@@ -75,6 +91,12 @@ class Exercise:
     expected: str | None = None
     hints: tuple[str, ...] = ()
     tolerance: float = 0.0
+    wrong: tuple[tuple[str, str], ...] = ()
+    #: A variant exercise: the formula with parameters, their ranges, and this instance's values.
+    template: str | None = None
+    vary: tuple[tuple[str, object], ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+    texts: tuple[str, ...] = ()  # question, hints and at as written, with {f} and {a} ...
 
     @classmethod
     def derivative(
@@ -86,9 +108,20 @@ class Exercise:
         wrt: str | None = None,
         at: str | None = None,
         hints: Sequence[str] = (),
+        wrong: Mapping[str, str] | Sequence[tuple[str, str]] = (),
     ) -> Exercise:
         """A "differentiate this" exercise (at a point, if ``at`` is given)."""
-        return cls(question, solution, "derivative", expr, wrt, at, None, tuple(hints))
+        return cls(
+            question,
+            solution,
+            "derivative",
+            expr,
+            wrt,
+            at,
+            None,
+            tuple(hints),
+            wrong=_pairs(wrong),
+        )
 
     @classmethod
     def value(
@@ -99,11 +132,24 @@ class Exercise:
         solution: str | None = None,
         hints: Sequence[str] = (),
         tolerance: float = 0.0,
+        wrong: Mapping[str, str] | Sequence[tuple[str, str]] = (),
     ) -> Exercise:
-        """A "what is this number (or formula)" exercise; ``expected`` is computed by the lesson."""
+        """A "what is this number (or formula)" exercise; ``expected`` is computed by the lesson.
+
+        A wrong answer may be given as a computed value too (``{t11: "..."}``).
+        """
         text = expected if isinstance(expected, str) else _exact_text(expected)
         return cls(
-            question, solution or text, "value", None, None, None, text, tuple(hints), tolerance
+            question,
+            solution or text,
+            "value",
+            None,
+            None,
+            None,
+            text,
+            tuple(hints),
+            tolerance,
+            _pairs(wrong),
         )
 
     def expected_expr(self) -> sp.Expr:
@@ -120,6 +166,109 @@ class Exercise:
         partial = result.partials[0]
         return partial.exact if self.at is not None else partial.derivative
 
+    @classmethod
+    def variant(
+        cls,
+        question: str,
+        template: str,
+        *,
+        vary: Mapping[str, object],
+        defaults: Mapping[str, object],
+        wrt: str | None = None,
+        at: str | None = None,
+        hints: Sequence[str] = (),
+        wrong: Mapping[str, str] | Sequence[tuple[str, str]] = (),
+    ) -> Exercise:
+        """A derivative exercise with parameters: every student can get their own numbers.
+
+        ``template`` is the function with parameter names (``a*x^n + b*x``),
+        ``vary`` their ranges (see :class:`symgrad.variants.Template`) and
+        ``defaults`` the values the lesson shows to everyone. ``question``,
+        ``hints`` and ``at`` may say ``{f}`` (the function) and ``{a}`` (a
+        parameter's value). ``wrong`` answers are for the default numbers only;
+        for a student's own numbers the mistake catalogue diagnoses.
+
+        >>> ex = Exercise.variant("Differentiate {f}.", "a*x^n", vary={"a": (2, 9), "n": (2, 5)},
+        ...                       defaults={"a": 3, "n": 2}, wrt="x")
+        >>> ex.question, ex.solution
+        ('Differentiate 3⋅x².', '6⋅x')
+        >>> mine = ex.for_student("alice", course_seed="calc")
+        >>> mine.question != ex.question or mine.values != ex.values
+        True
+        """
+        base = cls(
+            question,
+            "",
+            "derivative",
+            template,
+            wrt,
+            at,
+            None,
+            tuple(hints),
+            wrong=_pairs(wrong),
+            template=template,
+            vary=tuple(vary.items()),
+            texts=(question, at or "", *hints),
+        )
+        base._template()  # check the ranges now: a template with no valid draw is an error
+        return base.instance({k: str(v) for k, v in defaults.items()}, default=True)
+
+    def _template(self):
+        from symgrad.variants import Template
+
+        return Template(self.template or "", dict(self.vary), key=self.texts[0])
+
+    def instance(self, values: Mapping[str, str], *, default: bool = False) -> Exercise:
+        """This exercise with the parameters set to ``values`` (exact number texts)."""
+        import dataclasses
+
+        from symgrad.derive import grad
+        from symgrad.parse import parse, parse_value, variable
+        from symgrad.printing import inline
+
+        subs = {variable(k): parse_value(v, name=k) for k, v in values.items()}
+        expr = parse(self.template or "").expr.xreplace(subs)
+        fill = {"f": inline(expr), **values}
+        question, at, *hints = (_fill(t, fill) for t in self.texts)
+        result = grad(sp.sstr(expr), at=at or None, wrt=self.wrt, check=False)
+        partial = result.partials[0]
+        answer = partial.exact if at else partial.derivative
+        return dataclasses.replace(
+            self,
+            question=question,
+            solution=inline(answer),
+            expr=sp.sstr(expr),
+            at=at or None,
+            hints=tuple(hints),
+            wrong=self.wrong if default else (),
+            values=tuple(sorted(values.items())),
+        )
+
+    def for_student(self, student: str, *, course_seed: str = "") -> Exercise:
+        """The student's own variant (the same ID and seed, the same numbers); or this exercise."""
+        if not self.template:
+            return self
+        drawn = self._template().draw(student, course_seed=course_seed)
+        return self.instance(dict(drawn.values))
+
+    def names(self) -> set[str]:
+        """The variable names a student may use in an answer."""
+        from symgrad.parse import parse
+
+        if self.kind == "value":
+            return set(parse(self.expected or "").names)
+        return set(parse(self.expr or "").names)
+
+
+def _fill(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with ``{f}``, ``{a}``, ... replaced (other braces are left as they are)."""
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def _pairs(wrong: Mapping[str, str] | Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    items = wrong.items() if isinstance(wrong, Mapping) else wrong
+    return tuple((a if isinstance(a, str) else _exact_text(a), why) for a, why in items)
+
 
 def _exact_text(value: object) -> str:
     if isinstance(value, float):
@@ -135,12 +284,32 @@ class Verdict:
 
     ``details`` are the lines of evidence for a wrong answer (where it differs,
     the likely mistake); ``hint`` names the rule to look at, without the answer.
+    ``readable`` is false when the answer could not be read as math (a typing
+    problem, not a wrong answer: it does not use up a try); ``mistake`` is the
+    diagnosis in a few words, when one explains the answer.
     """
 
     correct: bool
     message: str
     hint: str | None = None
     details: tuple[str, ...] = ()
+    readable: bool = True
+    mistake: str | None = None
+    diagnosis: str | None = None  # the mistake catalogue's key, where the checker named one
+
+    @property
+    def key(self) -> str | None:
+        """The diagnosis as a short stable name for attempt logs (the mistake catalogue's key)."""
+        if self.correct or not self.readable or self.mistake is None:
+            return None
+        if self.diagnosis is not None:
+            return self.diagnosis
+        from symgrad.mistakes import MISTAKES
+
+        for key, known in MISTAKES.items():
+            if self.mistake.startswith(known.description):
+                return key
+        return self.mistake[:80]
 
 
 def check_answer(exercise: Exercise, answer: str) -> Verdict:
@@ -149,48 +318,166 @@ def check_answer(exercise: Exercise, answer: str) -> Verdict:
     A derivative is checked with symgrad's answer checking
     (:func:`symgrad.answers.check_answer`: exact equivalence, a counterexample
     and the likely mistake); a number or formula is compared exactly with the
-    expected value, and a wrong slope at a point is compared with the typical
-    mistakes evaluated there. Answers are parsed only with ``symgrad.parse``.
+    expected value. A wrong answer that one of the exercise's typical wrong
+    answers, a typical mistake at the point, a sign or a simple factor explains
+    gets that diagnosis. Answers are parsed only with ``symgrad.parse``.
 
     >>> ex = Exercise.derivative("d/dx of x·sin(x²)?", "x*sin(x^2)", wrt="x",
     ...                          solution="sin(x^2) + 2*x^2*cos(x^2)")
     >>> check_answer(ex, "sin(x^2) + x*cos(x^2)").details[-1]
     'likely mistake (chain rule): the derivative of the inner function is missing, in sin(x²)'
     >>> ex = Exercise.derivative("Slope at w = 10?", "w^2 + 2", wrt="w", at="w=10", solution="20")
-    >>> check_answer(ex, "20").correct, check_answer(ex, "19").correct
-    (True, False)
+    >>> check_answer(ex, "20").correct, check_answer(ex, "-20").mistake
+    (True, 'the sign is wrong')
+    >>> check_answer(ex, "20)").readable
+    False
     """
     from symgrad.parse import parse
 
     try:
-        if exercise.kind == "derivative" and exercise.at is None:
-            return _check_derivative(exercise, answer)
         given = parse(answer).expr
     except ParseError as err:
-        return Verdict(False, f"symgrad cannot read that answer: {err}", err.hint)
+        return Verdict(False, f"symgrad cannot read that answer: {err}", None, (NOTATION,), False)
     except SymgradError as err:
-        return Verdict(False, str(err), err.hint)
+        return Verdict(False, str(err), err.hint, readable=False)
+    glued = _glued(given, exercise.names())
+    if glued:
+        name, parts = glued
+        return Verdict(
+            False,
+            f"{name} is read as one variable named {name}; to multiply, write {'*'.join(parts)}",
+            None,
+            (NOTATION,),
+            False,
+        )
+    if exercise.kind == "derivative" and exercise.at is None:
+        try:
+            verdict = _check_derivative(exercise, answer)
+        except SymgradError as err:
+            if {s.name for s in given.free_symbols} - exercise.names():
+                return Verdict(False, str(err), err.hint)  # a variable the function has not
+            # the mistake search could not evaluate this function: compare exactly instead
+            expected = exercise.expected_expr()
+            if _same(exercise, given, expected):
+                return Verdict(True, "correct")
+            return _explain(exercise, given, Verdict(False, "incorrect"), expected)
+        if verdict.correct:
+            return verdict
+        return _explain(exercise, given, verdict)
     expected = exercise.expected_expr()
-    if exercise.tolerance and not given.free_symbols and not expected.free_symbols:
-        ok = abs(float(given) - float(expected)) <= exercise.tolerance
-    else:
-        ok = sp.simplify(given - expected) == 0
-    if ok:
+    if _same(exercise, given, expected):
         return Verdict(True, "correct")
     details: tuple[str, ...] = ()
-    hint = exercise.hints[0] if exercise.hints else None
     if given.free_symbols and not expected.free_symbols:
         names = ", ".join(sorted(s.name for s in given.free_symbols))
         where = f" at {exercise.at}" if exercise.at else ""
         details = (
             f"the question asks for a number{where}, and your answer still contains {names}",
         )
-    elif exercise.kind == "derivative" and not given.free_symbols:
+    verdict = Verdict(False, "incorrect", None, details)
+    if exercise.kind == "derivative" and not given.free_symbols:
         mistake = _mistake_at_point(exercise, given)
         if mistake is not None:
-            details = (f"likely mistake ({mistake.rule}): {mistake.description}",)
-            hint = mistake.hint
-    return Verdict(False, "incorrect", hint, details)
+            line = f"likely mistake ({mistake.rule}): {mistake.description}"
+            verdict = Verdict(
+                False, "incorrect", mistake.hint, (line,), mistake=mistake.description
+            )
+    return _explain(exercise, given, verdict, expected)
+
+
+def _same(exercise: Exercise, given: sp.Expr, expected: sp.Expr) -> bool:
+    if exercise.tolerance and not given.free_symbols and not expected.free_symbols:
+        return abs(float(given) - float(expected)) <= exercise.tolerance
+    return sp.simplify(given - expected) == 0
+
+
+def _explain(
+    exercise: Exercise, given: sp.Expr, verdict: Verdict, expected: sp.Expr | None = None
+) -> Verdict:
+    """Add the diagnosis of a wrong answer: a declared typical one first, then sign or factor."""
+    from symgrad.parse import parse
+
+    for text, why in exercise.wrong:
+        if _same(exercise, given, parse(text).expr):
+            lines = [d for d in verdict.details if "likely mistake" not in d]
+            return Verdict(
+                False, verdict.message, verdict.hint, (*lines, f"likely mistake: {why}"), True, why
+            )
+    if verdict.mistake is not None or any("likely mistake" in d for d in verdict.details):
+        return verdict
+    if expected is None:
+        expected = exercise.expected_expr()
+    why = _simple_mistake(given, expected)
+    if why is None:
+        return verdict
+    return Verdict(
+        False,
+        verdict.message,
+        verdict.hint,
+        (*verdict.details, f"likely mistake: {why}"),
+        True,
+        why,
+    )
+
+
+ROUNDED = 1e-2  # a number this close to the right one is a rounding, not a mistake
+ROUNDED_TEXT = (
+    "your answer is close to the right one but not equal: give the exact value "
+    "(a fraction, sqrt(...), exp(...), pi), or more digits, not a rounded decimal"
+)
+
+_FACTORS = {
+    sp.Integer(2): "your answer is twice the right one: a factor 2 is extra (or a 1/2 missing)",
+    sp.Rational(1, 2): "your answer is half the right one: a factor 2 is missing",
+    sp.Integer(10): "your answer is 10 times the right one: check the decimal point",
+    sp.Rational(1, 10): "your answer is a tenth of the right one: check the decimal point",
+}
+
+
+def _simple_mistake(given: sp.Expr, expected: sp.Expr) -> str | None:
+    """A rounding, a sign or a simple factor that turns the right answer into ``given``."""
+    if expected == 0 or given == 0:
+        return None
+    if given.is_number and expected.is_number and given.is_real and expected.is_real:
+        gap = abs(float(given) - float(expected))
+        if 0 < gap <= ROUNDED * abs(float(expected)):
+            return ROUNDED_TEXT
+    ratio = sp.simplify(given / expected)
+    if not ratio.is_number:
+        return None
+    if ratio == -1:
+        return "the sign is wrong"
+    if ratio in _FACTORS:
+        return _FACTORS[ratio]
+    if -ratio in _FACTORS:
+        return "the sign is wrong, and " + _FACTORS[-ratio].replace("your answer", "its size")
+    inverse = sp.simplify(given * expected)
+    if not expected.free_symbols and inverse == 1 and sp.Abs(expected) != 1:
+        return "your answer is upside down: the reciprocal of the right one"
+    return None
+
+
+def _glued(given: sp.Expr, names: set[str]) -> tuple[str, list[str]] | None:
+    """A name in the answer that is several of the exercise's variables written together."""
+    for symbol in sorted(given.free_symbols, key=lambda s: s.name):
+        name = symbol.name
+        if name in names or len(name) < 2:
+            continue
+        parts = _split_into(name, names)
+        if parts:
+            return name, parts
+    return None
+
+
+def _split_into(name: str, names: set[str]) -> list[str] | None:
+    if not name:
+        return []
+    for known in sorted(names, key=len, reverse=True):
+        if known and name.startswith(known):
+            rest = _split_into(name[len(known) :], names)
+            if rest is not None:
+                return [known, *rest]
+    return None
 
 
 def _check_derivative(exercise: Exercise, answer: str) -> Verdict:
@@ -206,10 +493,92 @@ def _check_derivative(exercise: Exercise, answer: str) -> Verdict:
         received = "undefined" if c.received is None else f"{c.received:.6g}"
         details.append(f"at {c.where()}: the derivative is {expected}, yours gives {received}")
     d = report.diagnosis
+    mistake = None
     if d is not None:
-        details.append(f"likely mistake ({d.rule}): {d.sentence()}")
-    hint = d.hint if d is not None else (exercise.hints[0] if exercise.hints else None)
-    return Verdict(False, "incorrect", hint, tuple(details))
+        mistake = d.sentence()
+        details.append(f"likely mistake ({d.rule}): {mistake}")
+    hint = d.hint if d is not None else None
+    key = d.mistake if d is not None else None
+    return Verdict(False, "incorrect", hint, tuple(details), mistake=mistake, diagnosis=key)
+
+
+# -- checking the exercises themselves -------------------------------------------------
+
+_SPLIT = re.compile(r"[;,:=≈←→]|\b(?:that is|is|gives|so|then|equals|and|with|or)\b")
+
+
+def reveals_answer(exercise: Exercise, text: str) -> bool:
+    """Does ``text`` (a hint) contain the exercise's answer, as written or as math?
+
+    Every piece of the hint between separators (``=``, ``;``, ``is``, ...) that
+    symgrad can read is compared exactly with the expected answer.
+
+    >>> ex = Exercise.derivative("Slope of sqrt(1 + x³) at 2?", "sqrt(1 + x^3)", wrt="x",
+    ...                          at="x=2", solution="2")
+    >>> reveals_answer(ex, "y' = 3x²/(2·sqrt(1 + x³)); at x = 2 that is 12/(2·3)")
+    True
+    >>> reveals_answer(ex, "y' = 3x²/(2·sqrt(1 + x³)); put x = 2 in it")
+    False
+    """
+    from symgrad.parse import parse
+
+    compact = re.sub(r"\s+", "", exercise.solution)
+    if len(compact) > 2 and compact in re.sub(r"\s+", "", text):
+        return True
+    expected = exercise.expected_expr()
+    from symgrad.functions import FUNCTIONS
+
+    allowed = set(FUNCTIONS) | exercise.names() | {"pi", "e"}
+    parts = _SPLIT.split(text)
+    for i, piece in enumerate(parts):
+        before = parts[i - 1].split() if i else []
+        if before and before[-1] in exercise.names() and text.find("=") >= 0:
+            # "x = 2": the value of a variable, as in the question, not a result
+            if re.search(rf"\b{re.escape(before[-1])}\s*=\s*{re.escape(piece.strip())}", text):
+                continue
+        words = piece.strip().rstrip(".").split()
+        for k in range(min(len(words), 4)):
+            if k and not (words[k - 1].isalpha() and len(words[k - 1]) > 2):
+                break  # drop leading English words only ("put", "then"), never math
+            candidate = " ".join(words[k:])
+            if set(re.findall(r"[A-Za-z_][A-Za-z0-9_]+", candidate)) - allowed:
+                continue  # English words side by side would parse as a product
+            try:
+                value = parse(candidate).expr
+            except SymgradError:
+                continue
+            if value.free_symbols - expected.free_symbols:
+                continue
+            if _same(exercise, value, expected):
+                return True
+    return False
+
+
+def lint_exercise(exercise: Exercise) -> list[str]:
+    """What is wrong with an exercise as teaching material (an empty list: nothing).
+
+    The reference solution must be accepted; there are one to three hints and
+    none gives the answer away; at least two typical wrong answers are listed,
+    and each is rejected with its own diagnosis. The suite runs this on every
+    lesson's exercises; a teacher writing a lesson can too.
+    """
+    problems = []
+    if not check_answer(exercise, exercise.solution).correct:
+        problems.append(f"the reference solution {exercise.solution!r} is not accepted")
+    if not 1 <= len(exercise.hints) <= MAX_HINTS:
+        problems.append(f"{len(exercise.hints)} hints (give 1 to {MAX_HINTS})")
+    for hint in exercise.hints:
+        if reveals_answer(exercise, hint):
+            problems.append(f"the hint {hint!r} gives the answer away")
+    if len(exercise.wrong) < 2:
+        problems.append("fewer than two typical wrong answers")
+    for text, why in exercise.wrong:
+        verdict = check_answer(exercise, text)
+        if verdict.correct or not verdict.readable:
+            problems.append(f"the typical wrong answer {text!r} is accepted or unreadable")
+        elif verdict.mistake != why:
+            problems.append(f"the wrong answer {text!r} gets {verdict.mistake!r}, not {why!r}")
+    return problems
 
 
 def _mistake_at_point(exercise: Exercise, given: sp.Expr):
@@ -451,7 +820,13 @@ def run_to_dict(run: LessonRun, answers: Sequence[dict] | None = None) -> dict[s
             for c, o in zip(run.lesson.cells, run.outputs)
         ],
         "exercises": [
-            {"question": ex.question, "kind": ex.kind, **(answers[i] if i < len(answers) else {})}
+            {
+                "number": i + 1,
+                "question": ex.question,
+                "kind": ex.kind,
+                "hints": len(ex.hints),
+                **(answers[i] if i < len(answers) else {}),
+            }
             for i, ex in enumerate(run.exercises)
         ],
     }
@@ -478,7 +853,10 @@ def render_cell(
         return Group(Text(cell.source) if plain else Markdown(cell.source), Text(""))
     if "exercises" in cell.tags:
         return Group(*(render_question(i, ex) for i, ex in enumerate(exercises, 1)))
-    code = Syntax(cell.source, "python", theme="ansi_dark", background_color="default")
+    # word_wrap: a long line wraps at the terminal's edge instead of being cropped
+    code = Syntax(
+        cell.source, "python", theme="ansi_dark", background_color="default", word_wrap=True
+    )
     parts = [Text(cell.source) if plain else code]
     if output.strip():
         indented = "\n".join(("    " + line).rstrip() for line in output.rstrip("\n").splitlines())

@@ -33,7 +33,7 @@ TYPE_CHECKING = False  # typing itself costs the light answers (--help) a quarte
 if TYPE_CHECKING:
     from typing import IO, Any
 
-FORMATS = ("auto", "rich", "plain", "json", "latex")
+FORMATS = ("auto", "rich", "plain", "json", "latex", "csv")
 PLAIN_WIDTH = 100
 
 
@@ -204,6 +204,14 @@ class Output:
         if self.format == "json":
             data = obj.to_dict() if hasattr(obj, "to_dict") else obj
             self.file.write(to_json(data, ascii=self.file.ascii) + "\n")
+        elif self.format == "csv":
+            if not hasattr(obj, "to_csv"):
+                from symgrad.errors import InputError
+
+                raise InputError(
+                    "this result has no CSV form", hint="use --format rich, plain or json"
+                )
+            self.file.write(obj.to_csv())
         elif self.format == "latex":
             if not hasattr(obj, "to_latex"):
                 from symgrad.errors import InputError

@@ -111,3 +111,65 @@ def test_real_process():
     )
     assert proc.returncode == 1
     assert "likely mistake (constant rule)" in proc.stdout
+
+
+# -- answers as students type them: values that start with '-' ---------------------------
+
+
+@pytest.mark.parametrize(
+    "argv, code",
+    [
+        (["check", "cos(x)", "--answer", "-sin(x)"], 0),
+        (["check", "cos(x)", "--answer", "-cos(x)"], 1),
+        (["check", "1/x", "--answer", "-x^(-2)", "--wrt", "x"], 0),
+        (["x*y", "--at", "x=1,y=2", "--direction", "-1,2"], 0),
+        (["grad", "x^2", "--at", "x=-1"], 0),
+        (["step", "w*w+2", "--at", "w=-3", "--lr", "0.1"], 0),
+    ],
+)
+def test_values_that_start_with_a_minus(capsys, argv, code):
+    got, out, err = run(capsys, *argv, "--format", "plain")
+    assert got == code, err
+
+
+def test_a_minus_value_is_still_the_value_when_abbreviated_or_joined(capsys):
+    assert run(capsys, "check", "cos(x)", "--ans", "-sin(x)")[0] == 0
+    assert run(capsys, "check", "cos(x)", "--answer=-sin(x)")[0] == 0
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["check", "cos(x)", "--answer", "-sin(x)", "--tangent"],
+            "unrecognized arguments: --tangent",
+        ),
+        (["check", "cos(x)", "--answer", "--reveal"], "argument --answer: expected one argument"),
+        (["x^2", "--at", "x=1", "--tangent"], "unrecognized arguments: --tangent"),
+    ],
+)
+def test_unknown_flags_and_missing_values_are_still_usage_errors(capsys, argv, message):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert message in err
+
+
+def test_a_value_answer_at_a_kink(capsys):
+    code, out, _ = run(
+        capsys, "check", "relu(x)", "--answer", "0", "--at", "x=0", "--format", "plain"
+    )
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "✓ correct: your answer is the value of the derivative of relu(x) with respect to x at x = 0"
+    )
+    assert "the derivative with respect to x does not exist there" in out
+    assert "TensorFlow and PyTorch return the subgradient 0.0" in out
+    code, out, _ = run(
+        capsys, "check", "relu(x)", "--answer", "1", "--at", "x=0", "--format", "json"
+    )
+    assert code == 1 and json.loads(out)["at"] == {"x": 0.0}
+
+
+def test_a_value_answer_with_a_negative_point(capsys):
+    code, out, _ = run(capsys, "check", "x^3", "--answer", "3", "--at", "x=-1", "--format", "plain")
+    assert code == 0, out

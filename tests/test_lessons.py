@@ -10,13 +10,16 @@ import sympy as sp
 
 from symgrad.cli import main
 from symgrad.lessons import (
+    NOTATION,
     Exercise,
     check_answer,
     execute,
     find_lessons,
     lesson_text,
+    lint_exercise,
     load_lesson,
     parse_lesson,
+    reveals_answer,
 )
 
 LESSONS = find_lessons()
@@ -67,6 +70,144 @@ def test_every_reference_solution_is_right_and_a_wrong_one_is_not(number, runs):
         assert verdict.correct, (ex.question, ex.solution, verdict)
         wrong = check_answer(ex, f"({ex.solution}) + 1")
         assert not wrong.correct, ex.question
+
+
+@pytest.mark.parametrize("number", NUMBERS)
+def test_every_exercise_teaches(number, runs):
+    """Graduated hints that never give the answer, and typical wrong answers diagnosed."""
+    for i, ex in enumerate(runs[number].exercises, 1):
+        assert lint_exercise(ex) == [], f"lesson {number}, exercise {i}"
+        assert 2 <= len(ex.hints) <= 3, f"lesson {number}, exercise {i}"
+        for text, why in ex.wrong:  # the diagnosis is shown to the student, word for word
+            verdict = check_answer(ex, text)
+            assert not verdict.correct and f"likely mistake: {why}" in verdict.details
+
+
+def test_each_lesson_has_a_multi_step_exercise_and_rising_difficulty(runs):
+    for number, run in runs.items():
+        assert len(run.exercises) >= 4, number
+        hints = [len(" ".join(ex.hints)) for ex in run.exercises]
+        assert max(hints) > min(hints), number
+
+
+@pytest.mark.parametrize(
+    ("hint", "gives_away"),
+    [
+        ("y' = 3x²/(2·sqrt(1 + x³)); at x = 2 that is 12/(2·3).", True),  # the old lesson hint
+        ("y' = 3x²/(2·sqrt(1 + x³)); put x = 2 in it.", False),
+        ("the slope is 2", True),
+        ("At x = 2 the inner value is 9.", False),  # 2 repeats the question
+        ("compare with 4/2", True),
+    ],
+)
+def test_a_hint_that_gives_the_answer_away_is_found(hint, gives_away):
+    ex = Exercise.derivative(
+        "What is the slope of y = sqrt(1 + x³) at x = 2?",
+        "sqrt(1 + x^3)",
+        wrt="x",
+        at="x=2",
+        solution="2",
+    )
+    assert reveals_answer(ex, hint) is gives_away
+
+
+def test_a_formula_hint_that_gives_the_answer_away_is_found():
+    ex = Exercise.derivative("d/dx x/(x²+1)?", "x/(x^2 + 1)", wrt="x", solution="(1-x^2)/(x^2+1)^2")
+    assert reveals_answer(ex, "Quotient rule: (1·(x² + 1) − x·2x)/(x² + 1)².")
+    assert not reveals_answer(ex, "Quotient rule with u = x, v = x² + 1.")
+
+
+def test_lint_finds_what_is_wrong_with_an_exercise():
+    ex = Exercise.value("1 + 1?", 2, solution="3", hints=["it is 2"], wrong={"2": "no"})
+    problems = lint_exercise(ex)
+    assert "the reference solution '3' is not accepted" in problems
+    assert "the hint 'it is 2' gives the answer away" in problems
+    assert "fewer than two typical wrong answers" in problems
+    assert "the typical wrong answer '2' is accepted or unreadable" in problems
+
+
+@pytest.mark.parametrize(
+    ("answer", "mistake"),
+    [
+        ("-20", "the sign is wrong"),
+        ("40", "your answer is twice the right one: a factor 2 is extra (or a 1/2 missing)"),
+        ("10", "your answer is half the right one: a factor 2 is missing"),
+        ("2", "your answer is a tenth of the right one: check the decimal point"),
+        (
+            "-40",
+            "the sign is wrong, and its size is twice the right one: a factor 2 is extra "
+            "(or a 1/2 missing)",
+        ),
+        ("1/20", "your answer is upside down: the reciprocal of the right one"),
+        (
+            "19.99",
+            "your answer is close to the right one but not equal: give the exact value "
+            "(a fraction, sqrt(...), exp(...), pi), or more digits, not a rounded decimal",
+        ),
+        ("17", None),
+    ],
+)
+def test_numbers_get_a_sign_or_factor_diagnosis(answer, mistake):
+    ex = Exercise.value("What is 4·5?", 20)
+    verdict = check_answer(ex, answer)
+    assert not verdict.correct and verdict.mistake == mistake
+
+
+def test_a_declared_wrong_answer_is_recognised_in_any_form():
+    ex = Exercise.derivative(
+        "d/dx (3x+1)^5",
+        "(3*x + 1)^5",
+        wrt="x",
+        solution="15*(3*x+1)^4",
+        wrong={"5*(3*x + 1)^4": "the inner slope 3 is missing"},
+    )
+    verdict = check_answer(ex, "5(1 + 3x)^4")
+    assert verdict.mistake == "the inner slope 3 is missing"
+    assert verdict.details[0].startswith("at x = ")  # the counterexample stays
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        ("2xz", "xz is read as one variable named xz; to multiply, write x*z"),
+        ("2*x*z)", "symgrad cannot read that answer"),
+        ("2x^", "symgrad cannot read that answer"),
+    ],
+)
+def test_an_unreadable_answer_explains_the_notation(answer, message):
+    ex = Exercise.derivative("∂/∂z of x·z²", "x*z^2", wrt="z", solution="2*x*z")
+    verdict = check_answer(ex, answer)
+    assert not verdict.correct and not verdict.readable
+    assert message in verdict.message
+    if "cannot read" in message:
+        assert verdict.details == (NOTATION,)
+
+
+def test_the_old_hint_2xz_is_gone(runs):
+    hints = [h for run in runs.values() for ex in run.exercises for h in ex.hints]
+    assert not any("2xz" in h for h in hints)
+    assert "∂y/∂z = 2*x*z." in hints
+
+
+@pytest.mark.parametrize("width", [40, 60, 80])
+def test_lesson_code_wraps_and_is_never_cropped(width, runs):
+    """Every character of every code line is shown, at every width, in lines that fit."""
+    from rich.console import Console
+
+    from symgrad.lessons import render_cell
+
+    run = runs[11]  # the longest code lines of the course
+    for cell, output in zip(run.lesson.cells, run.outputs):
+        if cell.kind != "code" or "exercises" in cell.tags:
+            continue
+        buf = io.StringIO()
+        console = Console(file=buf, width=width, color_system=None, force_terminal=False)
+        console.print(render_cell(cell, output))
+        lines = buf.getvalue().splitlines()
+        assert all(len(line) <= width for line in lines)
+        shown = "".join(line.strip() for line in lines).replace(" ", "")
+        for line in cell.source.splitlines():
+            assert line.replace(" ", "") in shown, (width, line)
 
 
 @pytest.mark.parametrize("number", NUMBERS)
@@ -185,33 +326,94 @@ def test_cli_show(capsys):
 def test_cli_run_no_input(capsys):
     assert main(["lesson", "run", "01", "--no-input", "--format", "plain"]) == 0
     out = capsys.readouterr().out
-    n = len(load_lesson(1).cells) and len(execute(load_lesson(1)).exercises)
+    n = len(execute(load_lesson(1)).exercises)
     assert out.count("  ✓ correct") == n
-    assert f"{n} of {n} exercises answered correctly." in out
+    assert f"Score: {n} of {n} right at the first try, {n} of {n} in the end." in out
 
 
 def test_cli_run_json(capsys):
     assert main(["lesson", "run", "1", "--no-input", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["title"] == "Lesson 1: The derivative as a slope"
-    assert all(ex["correct"] for ex in data["exercises"])
+    assert all(ex["correct"] and ex["first_try"] for ex in data["exercises"])
 
 
 def test_cli_run_interactive_retry_hint_reveal(capsys, monkeypatch):
     run = execute(load_lesson(1))
     count = len(run.exercises)
-    # q: skip the walk-through; exercise 1: wrong, hint, right; exercise 2: reveal;
-    # exercise 3: three wrong answers reveal it; the rest: end of input.
-    answers = ["q", "5", "?", "6", "!", "0", "2", "3"]
+    # q: skip the walk-through; exercise 1: unreadable (no try used), wrong, hint, right;
+    # exercise 2: reveal; exercise 3: three wrong answers reveal it; exercise 4: one wrong
+    # answer, then end of input.
+    answers = ["q", "6)", "11", "?", "?", "6", "!", "122", "0", "2", "3"]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(answers) + "\n"))
     assert main(["lesson", "run", "1", "--format", "plain"]) == 0
     out = capsys.readouterr().out
-    assert "✗ incorrect" in out
-    assert "hint: The slope is y' = 2w; put w = 3 in it." in out
+    assert "cannot read that answer" in out and "(this did not count as a try)" in out
+    assert "likely mistake: that is y(3) = 3² + 2, the value of the function" in out
+    assert "(2 tries left; ? shows hint 1 of 3)" in out
+    assert "hint 1 of 3: The slope at a point is the derivative evaluated at that point." in out
+    assert "hint 2 of 3: " in out
     assert out.count("✓ correct") == 1
     assert "the answer: 2*w + 5" in out
-    assert out.count("✗") == 4
-    assert f"1 of {count} exercises answered correctly." in out
+    assert "likely mistake: that is t(11), the tangent's value" in out
+    assert out.count("✗ incorrect") == 5  # 11; 122, 0, 2; then 3 for exercise 4
+    assert f"Score: 0 of {count} right at the first try, 1 of {count} in the end." in out
+
+
+def test_cli_run_one_exercise(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("8\n32/5\n"))
+    assert main(["lesson", "run", "1", "--exercise", "4", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert "Exercise 4. From w = 10" in out and "Exercise 3." not in out
+    assert "The derivative as a slope" not in out  # no walk-through
+    assert "likely mistake: that is w after the first step only" in out
+    assert "Score: 0 of 1 right at the first try, 1 of 1 in the end." in out
+
+
+def test_cli_run_one_exercise_json(capsys):
+    assert main(["lesson", "run", "1", "--no-input", "--exercise", "3", "--format", "json"]) == 0
+    (exercise,) = json.loads(capsys.readouterr().out)["exercises"]
+    assert exercise["number"] == 3 and exercise["correct"] and exercise["hints"] == 3
+
+
+def test_hints_run_out(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("?\n?\n?\n?\n!\n"))
+    assert main(["lesson", "run", "1", "--exercise", "1", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert [f"hint {k} of 3" in out for k in (1, 2, 3)] == [True, True, True]
+    assert "no more hints; ! reveals the answer" in out
+    assert "the answer: 6" in out
+    assert "Score: 0 of 1 right at the first try, 0 of 1 in the end." in out
+
+
+@pytest.mark.parametrize("answer", ["[/x]", "[bold]6", "[link=x]"])
+def test_an_answer_that_looks_like_markup_is_text(answer, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{answer}\n6\n"))
+    assert main(["lesson", "run", "1", "--exercise", "1", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert f"answer> {answer}" in out or f"\n{answer}\n" in out
+    assert "✓ correct" in out
+
+
+def test_feedback_wraps_under_itself_on_a_narrow_terminal(capsys, monkeypatch):
+    import re
+
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "50")
+    monkeypatch.setattr("sys.stdin", io.StringIO("2xz\n9\n?\n6\n"))
+    assert main(["lesson", "run", "6", "--exercise", "2", "--format", "rich"]) == 0
+    out = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)
+    lines = out.splitlines()
+    assert all(cell_len(line) <= 50 for line in lines)
+    start = lines.index(next(line for line in lines if "likely mistake:" in line))
+    assert lines[start + 1].startswith("  the question asks")  # the wrapped part stays indented
+    assert "✓ correct" in out
+
+
+def test_cli_run_unknown_exercise(capsys):
+    assert main(["lesson", "run", "1", "--exercise", "9", "--no-input"]) == 2
+    assert "lesson 1 has no exercise 9 (its exercises are 1 to 4)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from symgrad.testing import Submission
 
 HERE = Path(__file__).parent
 
@@ -20,9 +21,9 @@ def pytest_addoption(parser):
 
 @pytest.fixture(scope="session")
 def submission(request):
-    """The student's module, loaded from the file given with --submission."""
-    path = Path(request.config.getoption("--submission"))
-    spec = importlib.util.spec_from_file_location("submission", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The student's file given with --submission.
+
+    Nothing of the student's runs in this process: symgrad imports the file
+    in a separate worker process when a test calls its functions.
+    """
+    return Submission(Path(request.config.getoption("--submission")))

@@ -5,9 +5,13 @@ then a linear output) and is trained on the mean squared error between the
 temporal-difference target and its output, as ``tflearn.mean_square`` computes
 it. Students implement ``critic_gradients`` in numpy; the reference here is
 the exact gradient that symgrad derives from the loss written with SymPy
-symbols, one symbol per weight.
+symbols, one symbol per weight. The student's code runs in a separate process
+that never sees the loss or the expected values.
 
 Run:  pytest examples/grading --submission path/to/student.py
+
+and for a gradebook: --symgrad-student ID --symgrad-gradebook grades.csv
+--symgrad-log attempts.jsonl --symgrad-results results.json
 """
 
 from __future__ import annotations
@@ -56,16 +60,16 @@ def critic_loss():
     return loss / BATCH, params
 
 
-@pytest.mark.symgrad(points=3, seed=1)
+# 4 points, one for each parameter's gradient; fresh random weights on every run
+@pytest.mark.symgrad(points=3, max_score=4, partial=True)
 def test_critic_gradients(submission):
     loss, params = critic_loss()
-
-    def student(W1, b1, W2, b2):
-        return submission.critic_gradients(STATES, TD_TARGET, W1, b1, W2, b2)
-
+    # critic_gradients(STATES, TD_TARGET, W1, b1, W2, b2): the batch first, then the weights
+    student = submission.function("critic_gradients", STATES, TD_TARGET)
     assert_gradient(student, loss, wrt=params)
 
 
+@pytest.mark.symgrad(max_score=1)
 def test_derivative_of_the_squared_error(submission):
     """By hand first: d/d(out) of (target − out)², written as text."""
-    assert_answer(submission.SQUARED_ERROR_DERIVATIVE, "(target - out)^2", wrt="out")
+    assert_answer(submission.text("SQUARED_ERROR_DERIVATIVE"), "(target - out)^2", wrt="out")

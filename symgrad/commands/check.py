@@ -13,6 +13,8 @@ examples:
   symgrad check "x*sin(x^2)" --answer "sin(x^2) + x*cos(x^2)"
   symgrad check "x^2*y" --wrt y --answer "x^2"
   symgrad check "x^3" --order 2 --answer "6*x" --reveal
+  symgrad check "cos(x)" --answer "-sin(x)"
+  symgrad check "relu(x)" --answer 0 --at x=0
 
 exit codes: 0 correct, 1 incorrect, 2 invalid input, 3 a time or size limit was hit"""
 
@@ -30,6 +32,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--order", type=int, default=1, metavar="N", help="the order of the derivative (default 1)"
+    )
+    parser.add_argument(
+        "--at",
+        metavar="POINT",
+        help="check a value: the answer is the derivative's value at this point, e.g. x=0",
     )
     parser.add_argument("--reveal", action="store_true", help="also show the correct derivative")
     parser.add_argument(
@@ -57,6 +64,7 @@ def compute(args: argparse.Namespace):
         points=args.points,
         seed=args.seed,
         reveal=args.reveal,
+        at=args.at,
     )
 
 

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 9: Backpropagation is the chain rule
+# # Lesson 11: Backpropagation is the chain rule
 #
 # **Goal:** take the Critic network of an actor-critic agent, write its
 # mean-squared-error loss, trace the gradient of one weight through the
@@ -47,7 +47,7 @@ print(f"z = {z:g}, h = {h:g}, v = {v:g}, L = {loss:g}")
 # ## The gradient of one weight, by hand
 #
 # How does the loss change with `w1`? `w1` reaches the loss through a chain
-# `w1 → z → h → v → L`, so by the chain rule (lesson 4)
+# `w1 → z → h → v → L`, so by the chain rule (lesson 5)
 #
 # `∂L/∂w1 = ∂L/∂v · ∂v/∂h · ∂h/∂z · ∂z/∂w1 = −2(t − v) · w3 · relu'(z) · s1`.
 #
@@ -131,7 +131,7 @@ for name, value in net.gradient().assignments:
 #
 # `RMSPropOptimizer(lr).apply_gradients(zip(critic_gradients,
 # network_params))` updates every parameter with its own mean-square slot
-# (lesson 7), starting at 1.0 in TensorFlow 1. `symgrad step` does exactly
+# (lesson 8), starting at 1.0 in TensorFlow 1. `symgrad step` does exactly
 # that and shows each update with its numbers; the data stay fixed:
 
 # %%
@@ -182,9 +182,14 @@ import sympy as sp
 from symgrad.lessons import Exercise
 from symgrad.optimizers import optimizer
 
-rms = optimizer("rmsprop", lr=0.001).exact()
+rms = optimizer("rmsprop", lr=0.01).exact()  # ten times the lesson's rate
 g_w1 = sp.Rational(-16, 5)
 new_w1, _ = rms.apply(sp.Rational(1, 2), g_w1, rms.slots(sp.Integer(0)), 1, sp.sqrt)
+lr, decay = sp.Rational(1, 100), sp.Rational(9, 10)
+from_zero = sp.Rational(1, 2) - lr * g_w1 / sp.sqrt((1 - decay) * g_w1**2)  # ms started at 0
+uphill = 2 * sp.Rational(1, 2) - new_w1  # the same step in the other direction
+
+OTHER_STATE = POINT.replace("s1=1,s2=2", "s1=2,s2=1")
 
 EXERCISES = [
     Exercise.derivative(
@@ -192,23 +197,48 @@ EXERCISES = [
         "(t - (w3*h + b2))^2",
         wrt="b2",
         solution="-2*(t - w3*h - b2)",
-        hints=["Chain rule: 2·(t − v) times ∂(t − v)/∂b2 = −1."],
+        hints=[
+            "Outer: g²; inner: g = t − (w3·h + b2).",
+            "Chain rule: 2g times ∂g/∂b2.",
+            "b2 enters g with a minus sign, so ∂g/∂b2 = −1.",
+        ],
+        wrong={
+            "2*(t - w3*h - b2)": "the inner slope ∂(t − v)/∂b2 = −1 is missing: its sign",
+            "-2*h*(t - w3*h - b2)": "that is ∂L/∂w3: the question asks for ∂L/∂b2",
+        },
     ),
     Exercise.derivative(
-        "At the lesson's point, what is ∂L/∂w3?",
+        "Take the state (s1, s2) = (2, 1) instead (weights and target as in the lesson). "
+        "What is ∂L/∂w3 there?",
         LOSS,
         wrt="w3",
-        at=POINT,
-        solution="-4/25",
-        hints=["∂L/∂w3 = ∂L/∂v · h = −1.6 · 0.1."],
+        at=OTHER_STATE,
+        solution="119/100",
+        hints=[
+            "Forward pass first: z, h = relu(z), v = w3·h + b2.",
+            "∂L/∂w3 = ∂L/∂v · ∂v/∂w3, and ∂v/∂w3 = h.",
+            "Here z = 0.5·2 − 0.25·1 + 0.1, and ∂L/∂v = −2(t − v).",
+        ],
+        wrong={
+            "7/5": "that is ∂L/∂v (= ∂L/∂b2): the factor ∂v/∂w3 = h is missing",
+            "14/5": "that multiplies by w3 = 2 instead of h: that is ∂L/∂h",
+        },
     ),
     Exercise.derivative(
-        "At the lesson's point, what is ∂L/∂w2?",
+        "At the same state (s1, s2) = (2, 1), what is ∂L/∂w2?",
         LOSS,
         wrt="w2",
-        at=POINT,
-        solution="-32/5",
-        hints=["Same chain as w1, but the last factor is ∂z/∂w2 = s2 = 2."],
+        at=OTHER_STATE,
+        solution="14/5",
+        hints=[
+            "w2 reaches L through the same chain as w1: w2 → z → h → v → L.",
+            "∂L/∂w2 = ∂L/∂v · w3 · relu'(z) · ∂z/∂w2.",
+            "∂z/∂w2 = s2, which is 1 at this state.",
+        ],
+        wrong={
+            "28/5": "that is ∂L/∂w1: the last factor for w2 is s2 = 1, not s1 = 2",
+            "0": "relu'(z) was taken as 0, but z = 0.85 > 0: the unit is active",
+        },
     ),
     Exercise.derivative(
         "Change the bias to b1 = −1 (everything else as in the lesson). What is ∂L/∂w1 now?",
@@ -216,14 +246,33 @@ EXERCISES = [
         wrt="w1",
         at=POINT.replace("b1=0.1", "b1=-1"),
         solution="0",
-        hints=["Compute z first: is the relu unit active?"],
+        hints=[
+            "Compute z = w1·s1 + w2·s2 + b1 first.",
+            "With b1 = −1, z = 0.5 − 0.5 − 1.",
+            "What is relu'(z) for a negative z?",
+        ],
+        wrong={
+            "-16/5": "that is the old value, with the unit active; with b1 = −1, z < 0 and "
+            "relu'(z) = 0",
+            "-12": "the relu was treated as the identity: for z < 0 its slope is 0",
+        },
     ),
     Exercise.value(
-        "One RMSProp step (lr = 0.001, TensorFlow 1 defaults) moves w1 = 0.5 with "
-        "g = −3.2. Where does w1 go? (Six decimal places are enough.)",
+        "One RMSProp step with lr = 0.01 (ten times the lesson's, TensorFlow 1's other "
+        "defaults) moves w1 = 0.5 with g = −3.2. Where does w1 go? (Six decimal places are "
+        "enough.)",
         new_w1,
-        solution="0.502307",
+        solution=f"{float(new_w1):.6f}",
         tolerance=5e-7,
-        hints=["ms = 1 + (3.2² − 1)·0.1 = 1.924; w1 ← 0.5 + 0.001·3.2/√1.924."],
+        hints=[
+            "First update the slot: ms ← ms + (g² − ms)·(1 − decay), with ms starting at 1.0.",
+            "ms = 1 + (3.2² − 1)·0.1.",
+            "Then w1 ← w1 − lr·g/√ms, and g is negative.",
+        ],
+        wrong={
+            f"{float(from_zero):.6f}": "ms was taken to start at 0: TensorFlow 1 starts it at 1.0",
+            f"{float(uphill):.6f}": "the step went the wrong way: w1 ← w1 − lr·g/√ms, and "
+            "g = −3.2 is negative",
+        },
     ),
 ]

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 6: Checking gradients numerically
+# # Lesson 7: Checking gradients numerically
 #
 # **Goal:** estimate a derivative with finite differences, see why the step
 # size matters (too large and too small are both wrong), and understand the
@@ -59,7 +59,7 @@ ax.axvline(np.finfo(float).eps ** (1 / 3), color="0.6", ls="--", label="ε^(1/3)
 ax.set_xlabel("step h")
 ax.set_ylabel("error")
 ax.legend()
-path = save_figure(fig, "06_error_vs_step.png", dpi=100)
+path = save_figure(fig, "07_error_vs_step.png", dpi=100)
 plt.close(fig)
 best = steps[np.argmin(central_err)]
 print(f"smallest central error {central_err.min():.1e} at h ≈ {best:.0e}")
@@ -93,8 +93,12 @@ for h in [1e-1, 1e-2]:
 # `h, h/2, h/4, h/8` (with `h = ε^(1/5)·max(1, |x|)`), combined by
 # Richardson extrapolation, which cancels the `h²`, `h⁴` and `h⁶` error
 # terms in turn. How much the last two extrapolations still differ, plus the
-# round-off of the smallest step, gives an error *bound*, so the verdict
-# needs no magic tolerance.
+# round-off measured from the function's own values next to the point, gives
+# an error *bound* for this function at this point, instead of one fixed
+# tolerance for every function. One fixed number remains: the bound is never
+# tighter than 1e-10 of the exact value, because cancellation inside a
+# formula can cost digits that no sample of the function shows (the check
+# promises agreement to 1e-8, so the floor is still a hundred times tighter).
 
 # %%
 from symgrad.lessons import shell
@@ -127,17 +131,19 @@ shell('symgrad "x*sin(x^2)" --check 20 --seed 1')
 # ## What `gradcheck`'s tolerances mean
 #
 # `torch.autograd.gradcheck` uses a central difference with `eps = 1e-6`
-# and accepts the analytic gradient `a` when the numeric one `n` satisfies
-# `|n − a| ≤ atol + rtol·|a|`, with `atol = 1e-5` and `rtol = 1e-3` by
-# default: an absolute slack for gradients near 0, plus a relative one for
-# large gradients. Here is that test, catching a hand-written gradient of
+# and compares the analytical gradient `a` with the numerical one `n` by
+# `torch.allclose(a, n, rtol, atol)`, which accepts
+# `|a − n| ≤ atol + rtol·|n|`: the relative slack scales with the *numerical*
+# value (allclose's second argument), with `atol = 1e-5` and `rtol = 1e-3`
+# by default: an absolute slack for gradients near 0, plus a relative one
+# for large gradients. Here is that test, catching a hand-written gradient of
 # `x·sin(x²)` that forgot the chain rule's factor `2x`:
 
 
 # %%
 def gradcheck(f, analytic, x, eps=1e-6, atol=1e-5, rtol=1e-3):
     numeric = (f(x + eps) - f(x - eps)) / (2 * eps)
-    return abs(numeric - analytic(x)) <= atol + rtol * abs(analytic(x)), numeric
+    return abs(analytic(x) - numeric) <= atol + rtol * abs(numeric), numeric
 
 
 def f(t):
@@ -173,40 +179,84 @@ from symgrad.lessons import Exercise
 h = sp.Rational(1, 10)
 u, step = sp.symbols("u step", real=True)
 truncation = sp.expand(((u + step) ** 3 - (u - step) ** 3) / (2 * step) - 3 * u**2)
+atol, rtol = sp.Rational("1e-5"), sp.Rational("1e-3")
+analytic, numeric = sp.Rational("2.502"), sp.Rational("2.5")
 EXERCISES = [
     Exercise.value(
         "The forward difference of f(x) = x² at x = 3 with h = 0.1 is (f(3.1) − f(3))/0.1. "
         "What number is it, exactly?",
         ((3 + h) ** 2 - 3**2) / h,
         solution="6.1",
-        hints=["3.1² = 9.61; the difference is 0.61."],
+        hints=[
+            "Compute f(3.1) and f(3) first.",
+            "3.1² = 9.61.",
+            "The difference 9.61 − 9 is then divided by h = 0.1.",
+        ],
+        wrong={
+            "0.61": "the difference was not divided by h = 0.1",
+            "6": "that is the exact slope 2·3; the forward difference of x² is 2x + h",
+        },
     ),
     Exercise.value(
         "The central difference of f(x) = x³ at x = 1 with h = 0.1 is (f(1.1) − f(0.9))/0.2. "
         "What number is it, exactly?",
         ((1 + h) ** 3 - (1 - h) ** 3) / (2 * h),
         solution="3.01",
-        hints=["1.1³ = 1.331 and 0.9³ = 0.729."],
+        hints=[
+            "Compute f(1.1) and f(0.9).",
+            "1.1³ = 1.331 and 0.9³ = 0.729.",
+            "Their difference, 0.602, is divided by 2h = 0.2.",
+        ],
+        wrong={
+            "6.02": "divided by h = 0.1 instead of 2h = 0.2",
+            "3": "that is the exact slope 3x²; the central difference of x³ is 3x² + h²",
+        },
     ),
     Exercise.value(
         "For f(x) = x³ the central difference is exactly 3x² + h². "
         "What is its truncation error at h = 0.01?",
         truncation.subs(step, sp.Rational(1, 100)),
         solution="0.0001",
-        hints=["The error is the h² term."],
+        hints=[
+            "The error is what the central difference adds to the exact slope 3x².",
+            "For x³ that is the h² term.",
+            "Square h = 0.01.",
+        ],
+        wrong={
+            "0.01": "that is h, not h²",
+            "3.0001": "that is the whole central difference at x = 1; the error is the h² part",
+        },
     ),
     Exercise.value(
         "Richardson: the central differences of some function are D(0.1) = 2.01 and "
         "D(0.05) = 2.0025. What is the extrapolated estimate (4·D(h/2) − D(h))/3?",
         (4 * sp.Rational("2.0025") - sp.Rational("2.01")) / 3,
         solution="2",
-        hints=["4·2.0025 = 8.01; subtract 2.01 and divide by 3."],
+        hints=[
+            "Here D(h/2) = 2.0025 and D(h) = 2.01.",
+            "4·2.0025 = 8.01.",
+            "Subtract 2.01, then divide by 3.",
+        ],
+        wrong={
+            "2.0025": "that is D(h/2) alone, not the extrapolated estimate",
+            "6": "4·D(h/2) − D(h) was not divided by 3",
+        },
     ),
     Exercise.value(
-        "gradcheck with atol = 1e-5 and rtol = 1e-3 compares with an analytic gradient of 2. "
-        "What is the largest |numeric − analytic| it accepts?",
-        sp.Rational("1e-5") + sp.Rational("1e-3") * 2,
-        solution="0.00201",
-        hints=["atol + rtol·|a| = 0.00001 + 0.001·2."],
+        "gradcheck (atol = 1e-5, rtol = 1e-3) finds the numerical gradient n = 2.5 for an "
+        "analytical gradient a = 2.502. What is the largest |a − n| it accepts here? "
+        "(Then: does a pass?)",
+        atol + rtol * abs(numeric),
+        solution="0.00251",
+        hints=[
+            "gradcheck calls allclose(analytical, numerical): which of the two scales rtol?",
+            "allclose(a, n) accepts |a − n| ≤ atol + rtol·|n|.",
+            "rtol·|n| = 0.001·2.5, and |a − n| = 0.002.",
+        ],
+        wrong={
+            atol + rtol * abs(analytic): "that scales rtol by |a|, the analytical value; "
+            "allclose scales it by the numerical one",
+            rtol * abs(numeric): "atol = 1e-5 is missing from the bound",
+        },
     ),
 ]

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 7: Gradient descent
+# # Lesson 8: Gradient descent
 #
 # **Goal:** see what `optimizer.apply_gradients` does with the gradients:
 # plain gradient descent with a learning rate, what goes wrong when the rate
@@ -96,7 +96,7 @@ for label, run in runs.items():
 ax.set_xlabel("w")
 ax.set_ylabel("v")
 ax.legend(fontsize=8)
-path = save_figure(fig, "07_trajectories.png", dpi=100)
+path = save_figure(fig, "08_trajectories.png", dpi=100)
 plt.close(fig)
 print("picture written to", path.name)
 
@@ -117,7 +117,7 @@ print("picture written to", path.name)
 # one optimizer; from Python, `optimize(...).plot(filename)` does the same:
 
 # %%
-runs["Adam lr=0.3"].plot(str(figure_path("07_adam.png")))
+runs["Adam lr=0.3"].plot(str(figure_path("08_adam.png")))
 print("loss per step:", [round(v, 3) for v in runs["Adam lr=0.3"].losses()[:6]], "...")
 
 # %% [markdown]
@@ -134,28 +134,61 @@ _, rms_slots = rmsprop.apply(
     sp.Integer(10), sp.Integer(20), rmsprop.slots(sp.Integer(10)), 1, sp.sqrt
 )
 momentum_path = optimize("w^2", at="w=10", optimizer="momentum", lr=0.1, iterations=2).path("w")
+plain_path = optimize("w^2", at="w=10", lr=0.1, iterations=2).path("w")
 
 EXERCISES = [
     Exercise.value(
         "GradientDescentOptimizer(0.1) on y = w² + 2 starts at w = 4. Where is w after one step?",
         optimize("w*w+2", at="w=4", lr=0.1).path("w")[-1],
-        hints=["The gradient at w = 4 is 8; w ← 4 − 0.1·8."],
+        hints=[
+            "One step: w ← w − lr·y'(w).",
+            "y' = 2w, so the gradient at w = 4 is 8.",
+            "lr·8 = 0.8.",
+        ],
+        wrong={
+            "4.8": "the step went uphill: gradient descent subtracts lr·gradient",
+            "-4": "the whole gradient 8 was subtracted: multiply it by lr = 0.1 first",
+        },
     ),
     Exercise.value(
         "For y = w², which learning rate makes gradient descent jump from w to exactly −w?",
         1,
-        hints=["One step gives w − lr·2w = (1 − 2·lr)·w; set 1 − 2·lr = −1."],
+        hints=[
+            "Write one step as a multiple of w.",
+            "w − lr·2w = (1 − 2·lr)·w.",
+            "Solve 1 − 2·lr = −1.",
+        ],
+        wrong={
+            "0.5": "lr = 0.5 gives 1 − 2·0.5 = 0: it jumps to the minimum w = 0 in one step",
+            "2": "lr = 2 gives 1 − 4 = −3: w is multiplied by −3 and diverges",
+        },
     ),
     Exercise.value(
         "MomentumOptimizer(0.1, momentum=0.9) on y = w² starts at w = 10 (accum starts at 0). "
         "Where is w after two steps?",
         momentum_path[-1],
-        hints=["Step 1: accum = 20, w = 8. Step 2: accum = 0.9·20 + 16."],
+        hints=[
+            "TF1's momentum: accum ← momentum·accum + g, then w ← w − lr·accum.",
+            "Step 1: g = 20, accum = 20, w = 8.",
+            "Step 2: g = 16 at w = 8; accum = 0.9·20 + 16.",
+        ],
+        wrong={
+            plain_path[-1]: "that is plain gradient descent: the momentum term 0.9·20 was left out",
+            "8": "that is w after the first step only",
+        },
     ),
     Exercise.value(
         "RMSPropOptimizer(0.001) with TensorFlow 1's defaults (decay 0.9, ms starting at 1.0) "
         "sees the gradient g = 20. What is its mean-square slot ms after this first step?",
         rms_slots["ms"],
-        hints=["ms ← ms + (g² − ms)·(1 − decay) = 1 + (400 − 1)·0.1."],
+        hints=[
+            "TF1's RMSProp keeps a mean-square slot ms, starting at 1.0.",
+            "ms ← ms + (g² − ms)·(1 − decay).",
+            "g² = 400 and 1 − decay = 0.1.",
+        ],
+        wrong={
+            "40": "ms was taken to start at 0: TensorFlow 1 starts it at 1.0",
+            "360.1": "decay and 1 − decay were swapped: the new g² gets weight 0.1",
+        },
     ),
 ]

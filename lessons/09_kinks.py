@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 8: Kinks
+# # Lesson 9: Kinks
 #
 # **Goal:** see what happens at a point where a function has a corner, like
 # `abs(x)` or `relu(x)` at 0: the slopes from the left and from the right,
@@ -99,7 +99,16 @@ EXERCISES = [
     Exercise.value(
         "What is the slope of y = abs(x − 3) just to the left of x = 3?",
         left,
-        hints=["Left of 3, x − 3 is negative, so abs(x − 3) = 3 − x."],
+        hints=[
+            "Left of 3, is x − 3 positive or negative?",
+            "For negative u, abs(u) = −u.",
+            "So left of 3, abs(x − 3) is the line 3 − x.",
+        ],
+        wrong={
+            right: "that is the slope to the right of 3",
+            "0": "0 is what TensorFlow picks at the kink itself; just left of it the graph is "
+            "a line with a nonzero slope",
+        },
     ),
     Exercise.derivative(
         "What is the slope of y = relu(x) + 2x at x = 5?",
@@ -107,7 +116,15 @@ EXERCISES = [
         wrt="x",
         at="x=5",
         solution="3",
-        hints=["At x = 5 the relu is just x."],
+        hints=[
+            "Is the relu active at x = 5?",
+            "For x > 0, relu(x) = x.",
+            "Add the slopes of the two terms.",
+        ],
+        wrong={
+            "2": "relu'(5) = 1 was left out: at x = 5 the relu is active",
+            "15": "that is the value relu(5) + 2·5, not the slope",
+        },
     ),
     Exercise.derivative(
         "What gradient does TensorFlow give for y = relu(x) + relu(−x) at x = 0?",
@@ -115,13 +132,30 @@ EXERCISES = [
         wrt="x",
         at="x=0",
         solution="0",
-        hints=["relu'(0) = 0 in both terms; the chain rule multiplies the second by −1."],
+        hints=[
+            "At x = 0 both relus sit on their kink: which slope does TensorFlow pick there?",
+            "See the section on subgradients: frameworks pick one slope at a kink.",
+            "The chain rule multiplies the second term's slope by the inner slope −1.",
+        ],
+        wrong={
+            "1": "relu'(0) was taken as 1 in one term: TensorFlow uses 0 at the kink",
+            "2": "relu'(0) was taken as 1, and the inner slope −1 of relu(−x) forgotten",
+        },
     ),
     Exercise.derivative(
-        "y = x·abs(x) has no kink at 0. What is its derivative as a formula? (Use abs and sign.)",
+        "y = x·abs(x) has no kink at 0. What is its derivative as a formula? (Write it with abs.)",
         "x*abs(x)",
         wrt="x",
         solution="2*abs(x)",
-        hints=["Product rule: abs(x) + x·sign(x), and x·sign(x) = abs(x)."],
+        hints=[
+            "Use the product rule with u = x and v = abs(x).",
+            "For x ≠ 0, (abs(x))' = x/abs(x), the sign of x (the function sign(x)).",
+            "x·(x/abs(x)) = x²/abs(x), and x² = abs(x)².",
+        ],
+        wrong={
+            "abs(x)": "only u'·v: the product rule's second term x·(abs(x))' is missing",
+            "x/abs(x)": "that is (abs(x))' alone: y is a product, so use the product rule",
+            "2*x": "that is the derivative of x², right only for x > 0",
+        },
     ),
 ]

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 3: Product and quotient rules
+# # Lesson 4: Product and quotient rules
 #
 # **Goal:** differentiate products and quotients, see why the derivative of
 # a product is *not* the product of the derivatives, and let symgrad show the
@@ -76,21 +76,48 @@ EXERCISES = [
         "x*exp(x)",
         wrt="x",
         solution="exp(x) + x*exp(x)",
-        hints=["u = x, v = exp(x), and (exp(x))' = exp(x)."],
+        hints=[
+            "It is a product of two functions of x.",
+            "(u·v)' = u'·v + u·v', and (exp(x))' = exp(x) (lesson 3).",
+            "u = x gives u' = 1; v = exp(x) gives v' = exp(x).",
+        ],
+        wrong={
+            "exp(x)": "that is u'·v' (or u'·v alone): the product rule is u'·v + u·v'",
+            "x*exp(x)": "only u·v': the term u'·v = exp(x) is missing",
+        },
     ),
     Exercise.derivative(
-        "Differentiate y = x²·ln(x) (type ln as log).",
+        "Differentiate y = x²·ln(x) (type ln as log or ln).",
         "x^2*log(x)",
         wrt="x",
         solution="2*x*log(x) + x",
-        hints=["u = x², v = log(x), (log(x))' = 1/x; then x²·(1/x) = x."],
+        hints=[
+            "A product: u = x² and v = log(x).",
+            "(log(x))' = 1/x (lesson 3).",
+            "u'·v = 2x·log(x); now add u·v'.",
+        ],
+        wrong={
+            "2*x*log(x)": "the term u·v' = x²·(1/x) = x is missing",
+            "2": "that is u'·v' = 2x·(1/x): the product rule is u'·v + u·v', not u'·v'",
+        },
     ),
     Exercise.derivative(
         "Differentiate y = x/(x² + 1).",
         "x/(x^2 + 1)",
         wrt="x",
         solution="(1 - x^2)/(x^2 + 1)^2",
-        hints=["Quotient rule with u = x, v = x² + 1: (1·(x² + 1) − x·2x)/(x² + 1)²."],
+        hints=[
+            "Use the quotient rule with u = x and v = x² + 1.",
+            "(u/v)' = (u'·v − u·v')/v².",
+            "u' = 1 and v' = 2x.",
+        ],
+        wrong={
+            "(x^2 - 1)/(x^2 + 1)^2": "the numerator is the wrong way round: u'·v − u·v', "
+            "not u·v' − u'·v",
+            "(1 - x^2)/(x^2 + 1)": "the denominator is v², not v",
+            "1/(2*x)": "that is u'/v': the derivative of a quotient is not the quotient of "
+            "the derivatives",
+        },
     ),
     Exercise.derivative(
         "What is the slope of y = (x² + 1)/(x − 1) at x = 2?",
@@ -98,6 +125,16 @@ EXERCISES = [
         wrt="x",
         at="x=2",
         solution="-1",
-        hints=["y' = (2x·(x − 1) − (x² + 1))/(x − 1)²; at x = 2 that is (4 − 5)/1."],
+        hints=[
+            "Quotient rule first, then put x = 2 in.",
+            "u = x² + 1 and v = x − 1, so u' = 2x and v' = 1.",
+            "At x = 2: u = 5, v = 1, u' = 4.",
+        ],
+        wrong={
+            "9": "u'·v + u·v' = 4 + 5 is the product rule; the quotient rule subtracts",
+            "4": "that is u'/v' = 4/1: the derivative of a quotient is not the quotient of "
+            "the derivatives",
+            "5": "that is y(2), the value of the function, not its slope",
+        },
     ),
 ]

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 4: The chain rule
+# # Lesson 5: The chain rule
 #
 # **Goal:** differentiate functions of functions, like `sin(x²)` or
 # `exp(sin(x²))`, by multiplying the slopes of the links in the chain, and
@@ -65,7 +65,7 @@ print(f"product      = {product:.12f}")
 print(f"symgrad      = {symgrad.grad('exp(sin(x^2))', at={'x': 1}).gradients()[0]:.12f}")
 
 # %% [markdown]
-# This is the whole idea of backpropagation (lesson 9): a network is a long
+# This is the whole idea of backpropagation (lesson 11): a network is a long
 # chain of simple functions, and its gradient is the product of the local
 # slopes, computed from the output back to the input.
 #
@@ -112,21 +112,45 @@ EXERCISES = [
         "(3*x + 1)^5",
         wrt="x",
         solution="15*(3*x + 1)^4",
-        hints=["Outer: g⁵ with slope 5g⁴; inner: g = 3x + 1 with slope 3."],
+        hints=[
+            "Outer function: g⁵; inner function: g = 3x + 1.",
+            "Chain rule: (f(g(x)))' = f'(g(x))·g'(x).",
+            "The outer slope is 5g⁴; the inner slope is 3.",
+        ],
+        wrong={
+            "5*(3*x + 1)^4": "the inner slope 3 is missing (chain rule)",
+            "3*(3*x + 1)^4": "the factor 5 from the power rule is missing",
+        },
     ),
     Exercise.derivative(
         "Differentiate y = exp(−x²/2).",
         "exp(-x^2/2)",
         wrt="x",
         solution="-x*exp(-x^2/2)",
-        hints=["Outer: exp(g) keeps its shape; inner: g = −x²/2 has slope −x."],
+        hints=[
+            "Outer: exp(g); inner: g = −x²/2.",
+            "(exp(g))' = exp(g): the outer function keeps its shape.",
+            "The inner slope: (−x²/2)' = −x.",
+        ],
+        wrong={
+            "exp(-x^2/2)": "the inner slope −x is missing (chain rule)",
+            "x*exp(-x^2/2)": "the sign of the inner slope: (−x²/2)' = −x",
+        },
     ),
     Exercise.derivative(
         "Differentiate y = log(1 + sin(x)²).",
         "log(1 + sin(x)^2)",
         wrt="x",
         solution="2*sin(x)*cos(x)/(1 + sin(x)^2)",
-        hints=["Three links: log(u) → 1/u, u = 1 + s² → 2s, s = sin(x) → cos(x)."],
+        hints=[
+            "Three links: log(u) with u = 1 + s², and s = sin(x).",
+            "(log(u))' = 1/u, (1 + s²)' = 2s, (sin(x))' = cos(x).",
+            "Multiply the three slopes, each evaluated at its own inner function.",
+        ],
+        wrong={
+            "1/(1 + sin(x)^2)": "only the outer slope: the inner slopes are missing",
+            "2*sin(x)/(1 + sin(x)^2)": "the innermost slope, cos(x), is missing",
+        },
     ),
     Exercise.derivative(
         "What is the slope of y = sqrt(1 + x³) at x = 2?",
@@ -134,6 +158,15 @@ EXERCISES = [
         wrt="x",
         at="x=2",
         solution="2",
-        hints=["y' = 3x²/(2·sqrt(1 + x³)); at x = 2 that is 12/(2·3)."],
+        hints=[
+            "Outer: sqrt(g); inner: g = 1 + x³.",
+            "(sqrt(g))' = 1/(2·sqrt(g)) and (1 + x³)' = 3x².",
+            "At x = 2: g = 9, so sqrt(g) = 3, and the inner slope is 3·2².",
+        ],
+        wrong={
+            "1/6": "only the outer slope 1/(2·3): multiply by the inner slope 3x² = 12",
+            "12": "only the inner slope 3x²: multiply by the outer slope 1/(2·sqrt(g))",
+            "3": "that is y(2) = sqrt(9), the value, not the slope",
+        },
     ),
 ]

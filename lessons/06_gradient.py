@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Lesson 5: Partial derivatives and the gradient
+# # Lesson 6: Partial derivatives and the gradient
 #
 # **Goal:** differentiate a function of several variables one variable at a
 # time, collect the partial derivatives into the gradient, and read
@@ -52,9 +52,17 @@ for gradient, value in result.compute_gradients():
 # Mathematically the derivative of `y = w² + 2` with respect to `v` is 0.
 # TensorFlow instead answers `None`: there is no path from `v` to `y` in
 # its graph, so it has no gradient to give. (`sess.run` on that `None`
-# fails, and `apply_gradients` skips the pair.) symgrad prints the same, and
-# gives `0.0` with `--unconnected zero`, like TF2's
-# `UnconnectedGradients.ZERO`:
+# fails, and `apply_gradients` skips the pair.) symgrad prints the same.
+#
+# Only `tf.gradients` can be told otherwise: since TensorFlow 1.13 its
+# signature is `tf.gradients(ys, xs, grad_ys=None, name='gradients', ...,
+# unconnected_gradients=tf.UnconnectedGradients.NONE)`, and
+# `unconnected_gradients=tf.UnconnectedGradients.ZERO` returns zeros instead
+# of `None` (TF2's `GradientTape.gradient` has the same argument).
+# `Optimizer.compute_gradients(loss, var_list=None, gate_gradients=GATE_OP,
+# aggregation_method=None, colocate_gradients_with_ops=False, grad_loss=None)`
+# has no such argument: its pair for `v` is always `(None, v)`. symgrad's
+# `--unconnected zero` gives the zeros that `tf.gradients` would:
 
 # %%
 shell('symgrad "w*w+2" --at w=10,v=3')
@@ -63,6 +71,12 @@ shell('symgrad "w*w+2" --at w=10,v=3')
 shell('symgrad "w*w+2" --at w=10,v=3 --unconnected zero')
 
 # %% [markdown]
+# Read the `gradients:` line: it is what `tf.gradients` returns with
+# `UnconnectedGradients.ZERO`. symgrad also pairs those zeros with the
+# values on its `compute_gradients:` line, for an optimizer that wants
+# pairs; TensorFlow 1's `compute_gradients` itself would still give
+# `(None, v)`.
+#
 # Connection is about the formula as written, not its simplified value:
 # in `w − w + x` the variable `w` appears, so TensorFlow gives `0.0`, not
 # `None`.
@@ -98,7 +112,16 @@ EXERCISES = [
         "x*z^2",
         wrt="x",
         solution="z^2",
-        hints=["Hold z constant: z² is a constant factor."],
+        hints=[
+            "Hold z constant: it is a number while you differentiate with respect to x.",
+            "A constant factor stays: the slope of c·x is c.",
+            "Treat z² as a number c and differentiate c·x.",
+        ],
+        wrong={
+            "2*x*z": "that is ∂y/∂z, the partial with respect to the other variable",
+            "z^2 + 2*x*z": "∂y/∂z was added: a partial derivative holds the other variables "
+            "constant",
+        },
     ),
     Exercise.derivative(
         "For y = x·z², what is ∂y/∂z at x = 1, z = 3?",
@@ -106,24 +129,49 @@ EXERCISES = [
         wrt="z",
         at="x=1,z=3",
         solution="6",
-        hints=["∂y/∂z = 2xz."],
+        hints=[
+            "Hold x constant and differentiate with respect to z.",
+            "∂y/∂z = 2*x*z.",
+            "Put x = 1 and z = 3 in.",
+        ],
+        wrong={
+            "9": "that is ∂y/∂x = z² at the point: the question asks for ∂y/∂z",
+            "3": "that is x·z: the factor 2 from the power rule is missing",
+        },
     ),
     Exercise.derivative(
-        "For y = w² + 2 and var_list = [w, v] at w = 10, v = 3, "
-        "what does compute_gradients give as the gradient of v with "
-        "unconnected_gradients=ZERO? (A number.)",
+        "For y = w² + 2 at w = 10, v = 3, "
+        "tf.gradients(y, [w, v], unconnected_gradients=tf.UnconnectedGradients.ZERO) "
+        "returns a list of two gradients. What is the second, the one for v? (A number.)",
         "w^2 + 2",
         wrt="v",
         at="w=10,v=3",
         solution="0",
-        hints=["y does not use v."],
+        hints=[
+            "Does y use v at all?",
+            "Without the argument, tf.gradients gives None for a variable with no path to y.",
+            "unconnected_gradients=ZERO turns that None into a zero of the variable's shape.",
+        ],
+        wrong={
+            "20": "that is the gradient for w, the first entry of the list",
+            "3": "that is v's value (compute_gradients pairs it with the gradient); the "
+            "question asks for the gradient",
+        },
     ),
     Exercise.derivative(
         "The squared error L = (w·x + b − t)² of one point: what is ∂L/∂w as a formula?",
         "(w*x + b - t)^2",
         wrt="w",
         solution="2*x*(w*x + b - t)",
-        hints=["Chain rule: 2·(w·x + b − t) times the derivative of the inside, x."],
+        hints=[
+            "Outer: g²; inner: g = w·x + b − t.",
+            "Chain rule: 2g times ∂g/∂w.",
+            "∂(w·x + b − t)/∂w = x, since x, b and t are held constant.",
+        ],
+        wrong={
+            "2*(w*x + b - t)": "the inner slope ∂g/∂w = x is missing (chain rule)",
+            "x*(w*x + b - t)": "the factor 2 from the power rule is missing",
+        },
     ),
     Exercise.derivative(
         "For the same L with x = 2, t = 5 at w = 1, b = 0: what is ∂L/∂b?",
@@ -131,6 +179,15 @@ EXERCISES = [
         wrt="b",
         at="w=1,b=0,x=2,t=5",
         solution="-6",
-        hints=["∂L/∂b = 2·(w·x + b − t) = 2·(2 − 5)."],
+        hints=[
+            "The chain rule again, now with ∂g/∂b.",
+            "∂(w·x + b − t)/∂b = 1.",
+            "First compute the residual w·x + b − t at the point.",
+        ],
+        wrong={
+            "-12": "that is ∂L/∂w = 2·x·(w·x + b − t): the question asks for ∂L/∂b",
+            "9": "that is L itself, (2 − 5)², not its slope",
+            "6": "the residual is w·x + b − t = −3, not t − (w·x + b)",
+        },
     ),
 ]
