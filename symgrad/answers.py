@@ -35,7 +35,7 @@ from symgrad.mistakes import (
     wrong_derivations,
 )
 from symgrad.parse import Parsed, parse_names, variable
-from symgrad.printing import inline, one_line
+from symgrad.printing import inline, one_line, plain
 from symgrad.render import Hanging, StyledLines, message
 
 DEFAULT_POINTS = 8
@@ -94,7 +94,7 @@ class Diagnosis:
             "rule": self.rule,
             "description": self.sentence(),
             "hint": self.hint,
-            "where": str(self.site) if self.site is not None else None,
+            "where": plain(self.site) if self.site is not None else None,
         }
 
 
@@ -150,8 +150,8 @@ class AnswerCheck(StyledLines):
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
-            "function": str(self.function),
-            "answer": str(self.answer),
+            "function": plain(self.function),
+            "answer": plain(self.answer),
             "wrt": list(self.wrt),
             "verdict": self.verdict,
             "correct": self.correct,
@@ -166,7 +166,7 @@ class AnswerCheck(StyledLines):
         if self.at is not None:
             data["at"] = {name: float(value) for name, value in self.at}
         if self.reveal:
-            data["derivative"] = str(self.expected)
+            data["derivative"] = plain(self.expected)
         return data
 
     def to_latex(self, standalone: bool = False) -> str:

@@ -35,7 +35,7 @@ import sympy as sp
 from symgrad.derive import gradient
 from symgrad.errors import InputError
 from symgrad.parse import variable
-from symgrad.printing import inline
+from symgrad.printing import inline, plain
 from symgrad.problem import problem
 from symgrad.render import StyledLines, terminal_width, wrap_fragments
 from symgrad.result import GradientResult
@@ -229,10 +229,10 @@ class Derivation:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "expression": sp.sstr(self.expr),
+            "expression": plain(self.expr),
             "variable": self.var.name,
             "held_constant": list(self.held),
-            "derivative": sp.sstr(self.result),
+            "derivative": plain(self.result),
             "steps": [_step_dict(self.root, self.operator()), _step_dict(self.final, "")],
         }
 
@@ -473,13 +473,13 @@ def _rich_lines(lines: list[Line]):
 def _step_dict(step: Step, d: str) -> dict[str, object]:
     data: dict[str, object] = {
         "rule": step.rule,
-        "expression": sp.sstr(step.expr),
-        "result": sp.sstr(step.result),
+        "expression": plain(step.expr),
+        "result": plain(step.result),
         "statement": step.statement(d),
     }
     bindings = step.bindings()
     if bindings:
-        data["with"] = {name: sp.sstr(value) for name, value in bindings}
+        data["with"] = {name: plain(value) for name, value in bindings}
     note = step.note()
     if note:
         data["note"] = note

@@ -119,7 +119,14 @@ def gradient(p: Problem, unconnected: str = "none", check: bool = True) -> Gradi
         partials = tuple(
             Partial(n, s, d, n in p.structural) for n, s, d in zip(p.names, p.symbols, derivatives)
         )
-        return GradientResult(p.expr, p.names, partials, text=p.text, unconnected=unconnected)
+        return GradientResult(
+            p.expr,
+            p.names,
+            partials,
+            text=p.text,
+            unconnected=unconnected,
+            notes=p.parsed.notes,  # how an ambiguous spelling was read (sinx, xy, dy/dx)
+        )
     return _at_point(p, derivatives, unconnected, check)
 
 
@@ -127,7 +134,7 @@ def _at_point(p: Problem, derivatives, unconnected, check):
     names, symbols, point, structural = p.names, p.symbols, p.point, p.structural
     subs, floats = p.subs, p.floats
     problems: list[str] = []
-    notes: list[str] = []
+    notes: list[str] = list(p.parsed.notes)  # how an ambiguous spelling was read
     y = output_name({*names, *p.used})
     exact_value = p.expr.xreplace(subs)
     value = to_float(exact_value)

@@ -27,7 +27,7 @@ from symgrad.derive import to_float
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.latex import derivative as latex_derivative
 from symgrad.parse import parse_many, parse_value, variable
-from symgrad.printing import pretty
+from symgrad.printing import plain, pretty
 from symgrad.problem import as_parsed, exact_point, problem, require_values, variable_list
 from symgrad.render import (
     Formula,
@@ -70,7 +70,7 @@ class Entry:
     def to_dict(self) -> dict[str, object]:
         return {
             "label": self.label,
-            "derivative": str(self.derivative),
+            "derivative": plain(self.derivative),
             "exact": None if self.exact is None else str(self.exact),
             "value": self.value,
             "check": None if self.check is None else self.check.to_dict(),

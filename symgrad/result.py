@@ -24,7 +24,7 @@ import sympy as sp
 
 from symgrad.check import Check
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
-from symgrad.printing import pretty
+from symgrad.printing import plain, pretty
 from symgrad.render import (
     LN_NOTE,
     Formula,
@@ -143,17 +143,17 @@ class GradientResult(NamedTuple):
     def to_dict(self) -> dict[str, object]:
         point = dict(self.point) if self.point is not None else None
         data: dict[str, object] = {
-            "expression": str(self.expr),
+            "expression": plain(self.expr),
             "variables": list(self.variables),
             "point": {k: float(v) for k, v in point.items()} if point is not None else None,
             "value": self.value,
-            "exact_value": str(self.exact_value) if self.exact_value is not None else None,
+            "exact_value": plain(self.exact_value) if self.exact_value is not None else None,
             "gradients": [
                 {
                     "variable": p.variable,
-                    "derivative": str(p.derivative),
+                    "derivative": plain(p.derivative),
                     "connected": p.connected,
-                    "exact": str(p.exact) if p.exact is not None else None,
+                    "exact": plain(p.exact) if p.exact is not None else None,
                     "value": p.value,
                     "check": p.check.to_dict() if p.check is not None else None,
                 }

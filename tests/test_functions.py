@@ -203,3 +203,37 @@ def test_steps_of_a_new_function_through_the_cli(capsys):
     assert main(["gelu(x)", "--steps", "--at", "x=1", "--format", "plain"]) == 0
     out = capsys.readouterr().out
     assert "1. GELU rule: d/dx gelu(x) = " in out and "(u⋅Φ(u))' = Φ(u) + u⋅φ(u)" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["e^x*abs(x) + Heaviside(x)*x + sign(x)", "--at", "x=1", "--format", "json"],
+        ["exp(2x)*log(x) + e", "--format", "json"],
+        ["x*relu(x) + sqrt(x)", "--steps", "--format", "json"],
+    ],
+)
+def test_json_formulas_parse_back(capsys, argv):
+    """Every formula symgrad writes in JSON reads back with its own parser as the same one."""
+    import json
+
+    assert main(argv) in (0, 1)
+    data = json.loads(capsys.readouterr().out)
+    texts = []
+
+    def collect(node, key=None):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                collect(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                collect(v, key)
+        elif isinstance(node, str) and key in ("expression", "derivative", "exact", "result"):
+            texts.append(node)
+
+    collect(data)
+    assert texts
+    for text in texts:
+        back = parse(text).expr
+        assert "E" not in {s.name for s in back.free_symbols}, text
+        assert parse(plain(back)).expr == back, text
