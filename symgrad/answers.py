@@ -435,11 +435,18 @@ def _special_points(exprs: Sequence[sp.Expr], symbol: sp.Symbol) -> list[sp.Expr
 
 def _domain_notes(function, expected, answer, symbol: sp.Symbol) -> list[str]:
     """Say honestly where the answer and the derivative are not both defined."""
+    from symgrad.special import find_kinks
+
     notes = []
     for p in _special_points((function, expected, answer), symbol):
         want = _value(expected, symbol, p)
         got = _value(answer, symbol, p)
         where = f"{symbol} = {sp.sstr(p)}"
+        kinks = find_kinks(function, {symbol: p}, [symbol])
+        if kinks:  # no derivative exists there, whatever the formula gives: say it as grad does
+            yours = "is undefined there too" if got is None else f"gives {sp.sstr(got)} there"
+            notes.append(f"{kinks[0].explain()}; your answer {yours}, so that point does not decide")
+            continue
         if want is None and got is not None:
             notes.append(
                 f"at {where} the function or its derivative is undefined, while your answer"
