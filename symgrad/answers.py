@@ -445,7 +445,9 @@ def _domain_notes(function, expected, answer, symbol: sp.Symbol) -> list[str]:
         kinks = find_kinks(function, {symbol: p}, [symbol])
         if kinks:  # no derivative exists there, whatever the formula gives: say it as grad does
             yours = "is undefined there too" if got is None else f"gives {sp.sstr(got)} there"
-            notes.append(f"{kinks[0].explain()}; your answer {yours}, so that point does not decide")
+            notes.append(
+                f"{kinks[0].explain()}; your answer {yours}, so that point does not decide"
+            )
             continue
         if want is None and got is not None:
             notes.append(

@@ -76,6 +76,9 @@ class Function(NamedTuple):
     latex: str = ""  # LaTeX name (default: SymPy's)
     activation: bool = False  # a network layer may use it
     listed: bool = True  # named in the parser's list of known functions
+    #: The typical wrong derivatives of f(g) students write: (mistake key, wrong(g, g')); the
+    #: mistake catalogue (symgrad.mistakes) names each key's rule and hint.
+    mistakes: tuple[tuple[str, Callable[[sp.Expr, sp.Expr], sp.Expr]], ...] = ()
 
     @property
     def name(self) -> str:
@@ -334,20 +337,20 @@ _F = Function
 # One record per function, grouped as a textbook groups them.
 REGISTRY: tuple[Function, ...] = (
     # -- trigonometric
-    _F(("sin",), sp.sin, (1,), "sine", sp.sin, _TRIG, sp.cos, math=math.sin, numpy="sin"),
-    _F(("cos",), sp.cos, (1,), "cosine", sp.cos, _TRIG, lambda u: -sp.sin(u), math=math.cos, numpy="cos"),
-    _F(("tan",), sp.tan, (1,), "tangent", sp.tan, _TRIG, lambda u: sp.tan(u) ** 2 + 1, math=math.tan, numpy="tan"),
+    _F(("sin",), sp.sin, (1,), "sine", sp.sin, _TRIG, sp.cos, math=math.sin, numpy="sin", mistakes=(("trig_sign", lambda g, dg: -sp.cos(g) * dg),)),
+    _F(("cos",), sp.cos, (1,), "cosine", sp.cos, _TRIG, lambda u: -sp.sin(u), math=math.cos, numpy="cos", mistakes=(("trig_sign", lambda g, dg: sp.sin(g) * dg),)),
+    _F(("tan",), sp.tan, (1,), "tangent", sp.tan, _TRIG, lambda u: sp.tan(u) ** 2 + 1, math=math.tan, numpy="tan", mistakes=(("trig_confused", lambda g, dg: sp.sec(g) * sp.tan(g) * dg),)),
     _F(("sec",), sp.sec, (1,), "secant", sp.sec, _TRIG, lambda u: sp.tan(u) * sp.sec(u), math=lambda x: 1 / math.cos(x), numpy=lambda np, x: 1 / np.cos(x), code="(1/numpy.cos({0}))"),
     _F(("csc",), sp.csc, (1,), "cosecant", sp.csc, _TRIG, lambda u: -sp.cot(u) * sp.csc(u), math=lambda x: 1 / math.sin(x), numpy=lambda np, x: 1 / np.sin(x), code="(1/numpy.sin({0}))"),
     _F(("cot",), sp.cot, (1,), "cotangent", sp.cot, _TRIG, lambda u: -(sp.cot(u) ** 2) - 1, math=lambda x: 1 / math.tan(x), numpy=lambda np, x: 1 / np.tan(x), code="(1/numpy.tan({0}))"),
     # -- inverse trigonometric
-    _F(("asin", "arcsin"), sp.asin, (1,), "inverse sine", sp.asin, _ATRIG, lambda u: 1 / sp.sqrt(1 - u**2), math=math.asin, numpy="arcsin", domain=_between, outside="its argument must be between -1 and 1"),
-    _F(("acos", "arccos"), sp.acos, (1,), "inverse cosine", sp.acos, _ATRIG, lambda u: -1 / sp.sqrt(1 - u**2), math=math.acos, numpy="arccos", domain=_between, outside="its argument must be between -1 and 1"),
-    _F(("atan", "arctan"), sp.atan, (1,), "inverse tangent", sp.atan, _ATRIG, lambda u: 1 / (u**2 + 1), math=math.atan, numpy="arctan"),
+    _F(("asin", "arcsin"), sp.asin, (1,), "inverse sine", sp.asin, _ATRIG, lambda u: 1 / sp.sqrt(1 - u**2), math=math.asin, numpy="arcsin", domain=_between, outside="its argument must be between -1 and 1", mistakes=(("inverse_trig_sign", lambda g, dg: dg / sp.sqrt(1 + g**2)),)),
+    _F(("acos", "arccos"), sp.acos, (1,), "inverse cosine", sp.acos, _ATRIG, lambda u: -1 / sp.sqrt(1 - u**2), math=math.acos, numpy="arccos", domain=_between, outside="its argument must be between -1 and 1", mistakes=(("inverse_trig_sign", lambda g, dg: dg / sp.sqrt(1 - g**2)),)),
+    _F(("atan", "arctan"), sp.atan, (1,), "inverse tangent", sp.atan, _ATRIG, lambda u: 1 / (u**2 + 1), math=math.atan, numpy="arctan", mistakes=(("inverse_trig_sign", lambda g, dg: dg / (1 - g**2)),)),
     # -- hyperbolic
     _F(("sinh",), sp.sinh, (1,), "hyperbolic sine", sp.sinh, _HYP, sp.cosh, math=math.sinh, numpy="sinh"),
-    _F(("cosh",), sp.cosh, (1,), "hyperbolic cosine", sp.cosh, _HYP, sp.sinh, math=math.cosh, numpy="cosh"),
-    _F(("tanh",), sp.tanh, (1,), "hyperbolic tangent", sp.tanh, _HYP, lambda u: 1 - sp.tanh(u) ** 2, math=math.tanh, numpy="tanh", activation=True),
+    _F(("cosh",), sp.cosh, (1,), "hyperbolic cosine", sp.cosh, _HYP, sp.sinh, math=math.cosh, numpy="cosh", mistakes=(("hyperbolic_sign", lambda g, dg: -sp.sinh(g) * dg),)),
+    _F(("tanh",), sp.tanh, (1,), "hyperbolic tangent", sp.tanh, _HYP, lambda u: 1 - sp.tanh(u) ** 2, math=math.tanh, numpy="tanh", activation=True, mistakes=(("tanh_one_minus", lambda g, dg: (1 - sp.tanh(g)) * dg), ("hyperbolic_sign", lambda g, dg: (1 + sp.tanh(g) ** 2) * dg))),
     _F(("sech",), sp.sech, (1,), "hyperbolic secant", sp.sech, _HYP, lambda u: -sp.tanh(u) * sp.sech(u), math=lambda x: 1 / math.cosh(x), numpy=lambda np, x: 1 / np.cosh(x), code="(1/numpy.cosh({0}))"),
     _F(("csch",), sp.csch, (1,), "hyperbolic cosecant", sp.csch, _HYP, lambda u: -sp.coth(u) * sp.csch(u), math=lambda x: 1 / math.sinh(x), numpy=lambda np, x: 1 / np.sinh(x), code="(1/numpy.sinh({0}))"),
     _F(("coth",), sp.coth, (1,), "hyperbolic cotangent", sp.coth, _HYP, lambda u: -1 / sp.sinh(u) ** 2, math=lambda x: 1 / math.tanh(x), numpy=lambda np, x: 1 / np.tanh(x), code="(1/numpy.tanh({0}))"),
@@ -356,8 +359,8 @@ REGISTRY: tuple[Function, ...] = (
     _F(("acosh", "arcosh", "arccosh"), sp.acosh, (1,), "inverse hyperbolic cosine", sp.acosh, _AHYP, lambda u: 1 / (sp.sqrt(u - 1) * sp.sqrt(u + 1)), math=math.acosh, numpy="arccosh", domain=lambda u: u >= 1, outside="its argument must be at least 1"),
     _F(("atanh", "artanh", "arctanh"), sp.atanh, (1,), "inverse hyperbolic tangent", sp.atanh, _AHYP, lambda u: 1 / (1 - u**2), math=math.atanh, numpy="arctanh", domain=_between, outside="its argument must be between -1 and 1"),
     # -- exponentials, logarithms and roots
-    _F(("exp",), sp.exp, (1,), "exponential e^x", sp.exp, "Exponential rule", sp.exp, math=math.exp, numpy="exp"),
-    _F(("log",), _log, (1, 2), "natural logarithm; log(x, b) to base b", sp.log, "Log rule", lambda u: 1 / u, math=math.log, numpy="log", domain=lambda u: u >= 0, outside="log needs a positive argument"),
+    _F(("exp",), sp.exp, (1,), "exponential e^x", sp.exp, "Exponential rule", sp.exp, math=math.exp, numpy="exp", mistakes=(("power_rule_on_exponential", lambda g, dg: g * sp.exp(g - 1)),)),
+    _F(("log",), _log, (1, 2), "natural logarithm; log(x, b) to base b", sp.log, "Log rule", lambda u: 1 / u, math=math.log, numpy="log", domain=lambda u: u >= 0, outside="log needs a positive argument", mistakes=(("log_inverted", lambda g, dg: g * dg), ("log_of_log", lambda g, dg: dg / sp.log(g)))),
     _F(("ln",), sp.log, (1,), "natural logarithm"),
     _F(("log10",), lambda x: sp.log(x, 10), (1,), "logarithm to base 10"),
     _F(("log2",), lambda x: sp.log(x, 2), (1,), "logarithm to base 2"),
@@ -365,18 +368,18 @@ REGISTRY: tuple[Function, ...] = (
     _F(("cbrt",), cbrt, (1,), "real cube root ∛x: cbrt(-8) = -2", cbrt, "Cube root rule", lambda u: 1 / (3 * cbrt(u) ** 2), "(∛u)' = 1/(3⋅∛u²)", math=_m_cbrt, numpy="cbrt"),
     _F(("erf",), sp.erf, (1,), "error function", sp.erf, "Error function rule", lambda u: 2 * sp.exp(-(u**2)) / sp.sqrt(sp.pi), "erf'(u) = 2⋅exp(-u²)/√π", math=math.erf, numpy=_n_erf, code=_ERF),
     # -- switches: not smooth where the argument is 0
-    _F(("abs", "Abs"), sp.Abs, (1,), "absolute value |x|", sp.Abs, "Absolute value rule", sp.sign, note="|{u}| is not differentiable where {u} = 0 (sign(0) = 0 is a subgradient)", math=abs, numpy="abs", switch=lambda u: u, framework="the subgradient sign(0) = 0"),
+    _F(("abs", "Abs"), sp.Abs, (1,), "absolute value |x|", sp.Abs, "Absolute value rule", sp.sign, note="|{u}| is not differentiable where {u} = 0 (sign(0) = 0 is a subgradient)", math=abs, numpy="abs", switch=lambda u: u, framework="the subgradient sign(0) = 0", mistakes=(("kink_ignored", lambda g, dg: dg),)),
     _F(("sign",), sp.sign, (1,), "sign: -1, 0 or 1", sp.sign, "Sign rule", lambda u: 2 * sp.DiracDelta(u), note="sign({u}) jumps where {u} = 0: its slope is 0 elsewhere and does not exist there", math=_m_sign, numpy="sign", switch=lambda u: u, framework="0, the slope of sign elsewhere"),
     _F(("Heaviside",), _heaviside, (1, 2), "unit step: 0 for x < 0, 1 for x > 0, 0 at 0 as relu' in TensorFlow (Heaviside(x, h) for h at 0)", sp.Heaviside, "Step rule", lambda u, h=0: sp.DiracDelta(u), note="Heaviside({u}) jumps where {u} = 0: its slope is 0 elsewhere and does not exist there", math=lambda x, h=0.5: 1.0 if x > 0 else (0.0 if x < 0 else h), numpy=lambda np, x, h=0.5: np.heaviside(x, h), code="numpy.heaviside({0}, {1})", switch=lambda u, h=0: u, framework="0, the slope of the step elsewhere"),
     _F(("DiracDelta",), sp.DiracDelta, (1, 2), "the derivative of a jump: 0 away from it", sp.DiracDelta, "Delta rule", lambda u, k=0: sp.DiracDelta(u, k + 1), math=lambda x, k=0: 0.0, numpy=lambda np, x, k=0: np.zeros_like(x), code="numpy.zeros_like({0})", switch=lambda u, k=0: u, framework="0, the slope of a step away from its jump", listed=False),
     # -- activations
-    _F(("sigmoid",), sigmoid, (1,), "logistic sigmoid 1/(1+e^-x)", sigmoid, "Sigmoid rule", lambda u: sigmoid(u) * (1 - sigmoid(u)), "σ' = σ⋅(1 - σ)", math=_m_sigmoid, numpy=_n_sigmoid, code="(0.5 + 0.5*numpy.tanh(0.5*{0}))", latex=r"\sigma", activation=True),
-    _F(("relu",), relu, (1,), "rectifier max(x, 0)", relu, "ReLU rule", lambda u: _H(u, 0), note="relu has a kink where {u} = 0: the derivative is 0 on the left and 1 on the right; Heaviside(…) takes 0 there, as TensorFlow and PyTorch do", math=lambda x: max(x, 0.0), numpy=lambda np, x: np.maximum(x, 0.0), code="numpy.maximum({0}, 0.0)", switch=lambda u: u, framework="relu'(0) = 0", latex=r"\operatorname{relu}", activation=True),
+    _F(("sigmoid",), sigmoid, (1,), "logistic sigmoid 1/(1+e^-x)", sigmoid, "Sigmoid rule", lambda u: sigmoid(u) * (1 - sigmoid(u)), "σ' = σ⋅(1 - σ)", math=_m_sigmoid, numpy=_n_sigmoid, code="(0.5 + 0.5*numpy.tanh(0.5*{0}))", latex=r"\sigma", activation=True, mistakes=(("sigmoid_squared", lambda g, dg: sigmoid(g) ** 2 * dg), ("sigmoid_one_minus", lambda g, dg: (1 - sigmoid(g)) * dg))),
+    _F(("relu",), relu, (1,), "rectifier max(x, 0)", relu, "ReLU rule", lambda u: _H(u, 0), note="relu has a kink where {u} = 0: the derivative is 0 on the left and 1 on the right; Heaviside(…) takes 0 there, as TensorFlow and PyTorch do", math=lambda x: max(x, 0.0), numpy=lambda np, x: np.maximum(x, 0.0), code="numpy.maximum({0}, 0.0)", switch=lambda u: u, framework="relu'(0) = 0", latex=r"\operatorname{relu}", activation=True, mistakes=(("kink_ignored", lambda g, dg: dg),)),
     _F(("leaky_relu",), _leaky_relu, (1, 2), "leaky rectifier: x for x > 0, a⋅x otherwise (a = 0.01)", leaky_relu, "Leaky ReLU rule", lambda u, a=LEAKY_SLOPE: a + (1 - a) * _H(u, 0), note="leaky_relu has a kink where {u} = 0: the slope is a on the left and 1 on the right; TensorFlow and PyTorch take a there", math=lambda x, a=0.01: x if x > 0 else a * x, numpy=lambda np, x, a=0.01: np.where(x > 0, x, a * x), code="numpy.where({0} > 0, {0}, {1}*{0})", switch=lambda u, a=0: u, framework="the left slope a", latex=r"\operatorname{leaky\_relu}", activation=True),
     _F(("elu",), elu, (1,), "exponential linear unit: x for x > 0, e^x - 1 otherwise", elu, "ELU rule", lambda u: elu(u) - relu(u) + 1, "elu' = elu - relu + 1", math=lambda x: x if x > 0 else math.expm1(x), numpy=lambda np, x: np.where(x > 0, x, np.expm1(np.minimum(x, 0.0))), code="numpy.where({0} > 0, {0}, numpy.expm1(numpy.minimum({0}, 0.0)))", switch=lambda u: u, framework="elu'(0) = 1", latex=r"\operatorname{elu}", activation=True),
     _F(("gelu",), gelu, (1,), "Gaussian error linear unit x⋅Φ(x), exact erf form", gelu, "GELU rule", lambda u: (1 + sp.erf(u / sp.sqrt(2))) / 2 + u * sp.exp(-(u**2) / 2) / sp.sqrt(2 * sp.pi), "(u⋅Φ(u))' = Φ(u) + u⋅φ(u)", math=lambda x: 0.5 * x * (1.0 + math.erf(x / _SQRT2)), numpy=lambda np, x: 0.5 * x * (1.0 + _n_erf(np, x / _SQRT2)), code="(0.5*{0}*(1.0 + " + _ERF.format("{0}/math.sqrt(2.0)") + "))", latex=r"\operatorname{gelu}", activation=True),
     _F(("silu", "swish"), silu, (1,), "sigmoid linear unit x⋅σ(x), also called swish", silu, "SiLU rule", lambda u: _sig(u) * (1 + u * (1 - _sig(u))), "(u⋅σ(u))' = σ⋅(1 + u⋅(1 - σ))", math=lambda x: x * _m_sigmoid(x), numpy=lambda np, x: x * _n_sigmoid(np, x), code="({0}*(0.5 + 0.5*numpy.tanh(0.5*{0})))", latex=r"\operatorname{silu}", activation=True),
-    _F(("softplus",), softplus, (1,), "log(1 + e^x)", softplus, "Softplus rule", sigmoid, note="softplus(u) = log(1 + eᵘ), and its slope is the sigmoid", math=_m_softplus, numpy=lambda np, x: np.logaddexp(0.0, x), code="numpy.logaddexp(0.0, {0})", latex=r"\operatorname{softplus}", activation=True),
+    _F(("softplus",), softplus, (1,), "log(1 + e^x)", softplus, "Softplus rule", sigmoid, note="softplus(u) = log(1 + eᵘ), and its slope is the sigmoid", math=_m_softplus, numpy=lambda np, x: np.logaddexp(0.0, x), code="numpy.logaddexp(0.0, {0})", latex=r"\operatorname{softplus}", activation=True, mistakes=(("softplus_wrong", lambda g, dg: dg / (1 + sp.exp(g))), ("softplus_wrong", lambda g, dg: sp.exp(g) * dg), ("softplus_wrong", lambda g, dg: sigmoid(g) * (1 - sigmoid(g)) * dg))),
     _F(("softsign",), softsign, (1,), "x/(1 + |x|)", softsign, "Softsign rule", lambda u: 1 / (1 + sp.Abs(u)) ** 2, "softsign'(u) = 1/(1 + |u|)²", math=lambda x: x / (1.0 + abs(x)), numpy=lambda np, x: x / (1.0 + np.abs(x)), code="({0}/(1.0 + numpy.abs({0})))", switch=lambda u: u, framework="softsign'(0) = 1", latex=r"\operatorname{softsign}", activation=True),
 )  # fmt: skip
 

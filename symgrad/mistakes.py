@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import sympy as sp
 
-from symgrad.functions import relu, sigmoid, softplus
+from symgrad.functions import REGISTRY, sigmoid
 from symgrad.rules import ARITHMETIC, Application, Differentiation, RuleArithmetic, differentiate
 
 
@@ -195,56 +195,36 @@ _INVERSE_TRIG = (
     "and use sin² + cos² = 1 (likewise for arccos and arctan)"
 )
 
-FUNCTION_MISTAKES: dict[type, tuple[tuple[str, Builder, str], ...]] = {
-    sp.sin: (("trig_sign", lambda g, dg: -sp.cos(g) * dg, _TRIG),),
-    sp.cos: (("trig_sign", lambda g, dg: sp.sin(g) * dg, _TRIG),),
-    sp.tan: (
-        (
-            "trig_confused",
-            lambda g, dg: sp.sec(g) * sp.tan(g) * dg,
-            "write tan = sin/cos and use the quotient rule, then simplify with sin² + cos² = 1",
-        ),
+#: The hint of each function mistake; the wrong derivatives themselves are in the functions'
+#: records (symgrad.functions: ``mistakes=``), so a function's mistakes live with it.
+_FUNCTION_HINTS: dict[str, str] = {
+    "trig_sign": _TRIG,
+    "trig_confused": (
+        "write tan = sin/cos and use the quotient rule, then simplify with sin² + cos² = 1"
     ),
-    sp.log: (
-        ("log_inverted", lambda g, dg: g * dg, _LOG),
-        (
-            "log_of_log",
-            lambda g, dg: dg / sp.log(g),
-            "the logarithm rule: ln(u) turns into the reciprocal of its argument u, not of "
-            "ln(u), then the chain rule",
-        ),
+    "log_inverted": _LOG,
+    "log_of_log": (
+        "the logarithm rule: ln(u) turns into the reciprocal of its argument u, not of "
+        "ln(u), then the chain rule"
     ),
-    sp.exp: (
-        (
-            "power_rule_on_exponential",
-            lambda g, dg: g * sp.exp(g - 1),
-            _RULE_MISTAKES["power_rule_on_exponential"].hint,
-        ),
+    "power_rule_on_exponential": _RULE_MISTAKES["power_rule_on_exponential"].hint,
+    "sigmoid_squared": _SIGMOID,
+    "sigmoid_one_minus": _SIGMOID,
+    "tanh_one_minus": (
+        "check tanh' with tanh = sinh/cosh, the quotient rule and cosh² − sinh² = 1"
     ),
-    sigmoid: (
-        ("sigmoid_squared", lambda g, dg: sigmoid(g) ** 2 * dg, _SIGMOID),
-        ("sigmoid_one_minus", lambda g, dg: (1 - sigmoid(g)) * dg, _SIGMOID),
-    ),
-    sp.tanh: (
-        (
-            "tanh_one_minus",
-            lambda g, dg: (1 - sp.tanh(g)) * dg,
-            "check tanh' with tanh = sinh/cosh, the quotient rule and cosh² − sinh² = 1",
-        ),
-        ("hyperbolic_sign", lambda g, dg: (1 + sp.tanh(g) ** 2) * dg, _HYPERBOLIC),
-    ),
-    sp.cosh: (("hyperbolic_sign", lambda g, dg: -sp.sinh(g) * dg, _HYPERBOLIC),),
-    softplus: (
-        ("softplus_wrong", lambda g, dg: dg / (1 + sp.exp(g)), _SOFTPLUS),
-        ("softplus_wrong", lambda g, dg: sp.exp(g) * dg, _SOFTPLUS),
-        ("softplus_wrong", lambda g, dg: sigmoid(g) * (1 - sigmoid(g)) * dg, _SOFTPLUS),
-    ),
-    sp.Abs: (("kink_ignored", lambda g, dg: dg, _KINK),),
-    relu: (("kink_ignored", lambda g, dg: dg, _KINK),),
-    sp.asin: (("inverse_trig_sign", lambda g, dg: dg / sp.sqrt(1 + g**2), _INVERSE_TRIG),),
-    sp.acos: (("inverse_trig_sign", lambda g, dg: dg / sp.sqrt(1 - g**2), _INVERSE_TRIG),),
-    sp.atan: (("inverse_trig_sign", lambda g, dg: dg / (1 - g**2), _INVERSE_TRIG),),
+    "hyperbolic_sign": _HYPERBOLIC,
+    "softplus_wrong": _SOFTPLUS,
+    "kink_ignored": _KINK,
+    "inverse_trig_sign": _INVERSE_TRIG,
 }
+
+FUNCTION_MISTAKES: dict[type, tuple[tuple[str, Builder, str], ...]] = {
+    f.head: tuple((key, build, _FUNCTION_HINTS[key]) for key, build in f.mistakes)
+    for f in REGISTRY
+    if f.head is not None and f.mistakes
+}
+"""Each function's typical mistakes by SymPy head: (key, wrong derivative of f(g), hint)."""
 
 _FUNCTION_FAMILIES: dict[str, tuple[str, str]] = {
     "trig_sign": ("derivatives of sin and cos", "a sign error in the derivative of sin or cos"),

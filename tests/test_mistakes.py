@@ -223,30 +223,62 @@ def _good(w, b):
     return 2 * (w * scale - np.array([[0.0, 1.0]])) * scale, 6 * b
 
 
+STUDENT = """
+import numpy as np
+
+
+def good(w, b):
+    scale = np.array([[1.0], [2.0]])
+    return 2 * (w * scale - np.array([[0.0, 1.0]])) * scale, 6 * b
+
+
+def four_w(w, b):
+    return 4 * good(w, b)[0], good(w, b)[1]
+
+
+def sign_y(w, b):
+    return good(w, b)[0], -good(w, b)[1]
+
+
+def transposed_w(w, b):
+    return good(w, b)[0].T, good(w, b)[1]
+
+
+def zero_y(w, b):
+    return good(w, b)[0], 0.0
+
+
+def half_w_sign_y(w, b):
+    return good(w, b)[0] / 2, -good(w, b)[1]
+"""
+
+
 @pytest.mark.parametrize(
     "student, diagnosis",
     [
         (
-            lambda w, b: (4 * _good(w, b)[0], _good(w, b)[1]),
+            "four_w",
             "the gradient for W (shape (2, 2)) is 4 times the expected one; the others are right",
         ),
-        (lambda w, b: (_good(w, b)[0], -_good(w, b)[1]), "the gradient for y has the wrong sign"),
+        ("sign_y", "the gradient for y has the wrong sign"),
+        ("transposed_w", "the gradient for W (shape (2, 2)) is transposed; the others are right"),
+        ("zero_y", "the gradient for y is 0; the others are right"),
         (
-            lambda w, b: (_good(w, b)[0].T, _good(w, b)[1]),
-            "the gradient for W (shape (2, 2)) is transposed; the others are right",
-        ),
-        (lambda w, b: (_good(w, b)[0], 0.0), "the gradient for y is 0; the others are right"),
-        (
-            lambda w, b: (_good(w, b)[0] / 2, -_good(w, b)[1]),
+            "half_w_sign_y",
             "the gradient for W (shape (2, 2)) is 1/2 times the expected one; the gradient for y "
             "has the wrong sign",
         ),
     ],
 )
-def test_a_wrong_parameter_is_diagnosed_alone(student, diagnosis):
-    assert_gradient(_good, LOSS, wrt={"W": W, "y": y}, points=3)
+def test_a_wrong_parameter_is_diagnosed_alone(tmp_path, student, diagnosis):
+    from symgrad.testing import Submission
+
+    path = tmp_path / "student.py"
+    path.write_text(STUDENT)
+    submission = Submission(path)
+    assert_gradient(submission.function("good"), LOSS, wrt={"W": W, "y": y}, points=3)
     with pytest.raises(GradingFailure) as failure:
-        assert_gradient(student, LOSS, wrt={"W": W, "y": y}, points=3)
+        assert_gradient(submission.function(student), LOSS, wrt={"W": W, "y": y}, points=3)
     assert diagnosis in str(failure.value)
 
 
