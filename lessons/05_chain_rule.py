@@ -111,7 +111,7 @@ EXERCISES = [
         "Differentiate y = ({a}x + {b})⁵.",
         "(a*x + b)^5",
         solution="15*(3*x + 1)^4",
-        vary={"a": (2, 9), "b": (1, 9)},
+        vary={"a": [3, 5, 7], "b": [1, 2, 4, 8]},  # coprime: no common factor to pull out
         defaults={"a": 3, "b": 1},
         wrt="x",
         hints=[

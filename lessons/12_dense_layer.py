@@ -154,7 +154,7 @@ EXERCISES = [
         "w2 = 0.25, b = 0, and L = (relu(z) − 2)². What is ∂L/∂w2?",
         "(relu(w1*x1 + w2*x2 + b) - 2)^2",
         solution="-4",
-        vary={"x1": (2, 3), "x2": (2, 4)},
+        vary={"x1": [2, 3], "x2": [3, 5]},  # a = z never hits the target 2: δ is never 0
         defaults={"x1": 1, "x2": 2},
         wrt="w2",
         at="w1=0.5,w2=0.25,b=0",

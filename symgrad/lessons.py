@@ -276,7 +276,8 @@ class Exercise:
         text = self.template or ""
         if self.kind == "value":  # one term per parameter: a draw of 0 or ±1 changes its shape
             unused = next(n for n in ("t", "u", "v", "q") if n not in dict(self.vary))
-            text = " + ".join(f"{n}*{unused}^{i}" for i, (n, _) in enumerate(self.vary, 1))
+            terms = [f"{n}*{unused}^{i}" for i, (n, _) in enumerate(self.vary, 1)]
+            text = " + ".join([*terms, f"{unused}^{len(terms) + 1}"])  # so that −1 shows too
         return Template(text, dict(self.vary), key=self.texts[0])
 
     def instance(self, values: Mapping[str, str], *, default: bool = False) -> Exercise:
@@ -296,6 +297,7 @@ class Exercise:
         result = grad(sp.sstr(expr), at=at or None, wrt=self.wrt, check=False)
         partial = result.partials[0]
         answer = partial.exact if at else partial.derivative
+        answer = min((answer, sp.together(answer)), key=sp.count_ops)  # one fraction if shorter
         return dataclasses.replace(
             self,
             question=question,
