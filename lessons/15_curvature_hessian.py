@@ -166,7 +166,7 @@ EXERCISES = [
         "One Newton step x ← x − f'(x)/f''(x) for f = x² − {b}x + 7 from x = {s}: "
         "where does it land?",
         "s - (2*s - b)/2",
-        vary={"b": (2, 9), "s": (5, 12)},
+        vary={"b": (2, 9), "s": (7, 12)},  # 4s > 3b: the sub-step f'(s) is never the answer
         defaults={"b": 4, "s": 10},
         hints=[
             "Compute f'({s}) and f''({s}).",
