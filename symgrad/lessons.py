@@ -326,10 +326,12 @@ class Exercise:
             if sp.simplify(value - expected) != 0:  # a draw may make a mistake harmless
                 wrong.append((sp.sstr(value), why))
         keep = default and bool(self.solution)
+        # a student's answer is shown the way the lesson writes its own: 3.2 or 32/5
+        shown = _as_written(expected) if "." in self.solution else sp.sstr(expected)
         return dataclasses.replace(
             self,
             question=question,
-            solution=self.solution if keep else sp.sstr(expected),
+            solution=self.solution if keep else shown,
             expected=sp.sstr(expected),
             hints=tuple(hints),
             wrong=tuple(wrong),
@@ -355,6 +357,27 @@ class Exercise:
 def _fill(text: str, values: Mapping[str, str]) -> str:
     """``text`` with ``{f}``, ``{a}``, ... replaced (other braces are left as they are)."""
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def _as_written(value: sp.Expr) -> str:
+    """An exact number as a decimal where the decimal terminates (else as a fraction).
+
+    >>> _as_written(sp.Rational(12, 5)), _as_written(sp.Rational(1, 3)), _as_written(sp.Integer(7))
+    ('2.4', '1/3', '7')
+    """
+    if isinstance(value, sp.Rational) and not value.is_Integer:
+        q = int(value.q)
+        twos, fives = 0, 0
+        while q % 2 == 0:
+            q, twos = q // 2, twos + 1
+        while q % 5 == 0:
+            q, fives = q // 5, fives + 1
+        if q == 1 and max(twos, fives) <= 12:
+            digits = max(twos, fives)
+            scaled = abs(int(value * 10**digits))  # exact: the decimal terminates here
+            sign = "-" if value < 0 else ""
+            return f"{sign}{scaled // 10**digits}.{scaled % 10**digits:0{digits}d}"
+    return sp.sstr(value)
 
 
 def _pairs(wrong: Mapping[str, str] | Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

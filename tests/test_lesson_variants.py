@@ -246,3 +246,15 @@ def test_a_value_variant_never_draws_a_step_that_does_nothing():
     assert {dict(ex.for_student(s).values)["w"] for s in STUDENTS} == {"2"}
     with pytest.raises(TemplateError, match="admit no valid draw"):
         Exercise.value_variant("{w}?", "w", vary={"w": (-1, 1)}, defaults={"w": 4})
+
+
+def test_a_students_answer_is_written_the_way_the_lesson_writes_its_own():
+    ex = Exercise.value_variant(
+        "{w}?", "w/4", vary={"w": (2, 9)}, defaults={"w": 6}, solution="1.5"
+    )
+    fraction = Exercise.value_variant("{w}?", "w/4", vary={"w": (2, 9)}, defaults={"w": 6})
+    for student in CLASS:
+        mine, other = ex.for_student(student), fraction.for_student(student)
+        w = int(dict(mine.values)["w"])
+        assert sp.Rational(mine.solution) == sp.Rational(w, 4) == parse(other.solution).expr
+        assert ("." in mine.solution) == (w % 4 != 0) and "." not in other.solution
