@@ -122,15 +122,17 @@ EXERCISES = [
             "8": "the constant 2 was kept: its slope is 0",
         },
     ),
-    Exercise.derivative(
-        "Write the derivative of y = w² + 5w as a formula in w.",
-        "w^2 + 5*w",
-        wrt="w",
+    Exercise.variant(  # lesson run 1 --student ID: each student gets their own b
+        "Write the derivative of y = w² + {b}w as a formula in w.",
+        "w^2 + b*w",
         solution="2*w + 5",
+        vary={"b": (2, 9)},
+        defaults={"b": 5},
+        wrt="w",
         hints=[
             "Differentiate term by term.",
-            "(wⁿ)' = n·wⁿ⁻¹, and the slope of 5w is 5 everywhere.",
-            "The average slope between w and w + h is 2w + h + 5; let h shrink to 0.",
+            "(wⁿ)' = n·wⁿ⁻¹, and the slope of {b}w is {b} everywhere.",
+            "The average slope between w and w + h is 2w + h + {b}; let h shrink to 0.",
         ],
         wrong={
             "2*w": "the slope of 5w, which is 5, is missing",
@@ -153,19 +155,22 @@ EXERCISES = [
             "-1": "that is t(11) − y(11); the curve is above its tangent, so the gap is positive",
         },
     ),
-    Exercise.value(
-        "From w = 10, GradientDescentOptimizer(0.1) takes two steps on y = w² + 2. "
+    Exercise.value_variant(
+        "From w = {w}, GradientDescentOptimizer(0.1) takes two steps on y = w² + 2. "
         "What is w after the second step?",
-        "32/5",
+        "w*(1 - 2/10)^2",
+        vary={"w": (2, 12)},
+        defaults={"w": 10},
         hints=[
             "Each step is w ← w − 0.1·y'(w), with y' = 2w.",
-            "The first step: w = 10 − 0.1·20 = 8.",
-            "The second step starts at w = 8, where the slope is 16.",
+            "The first step starts at w = {w}, where the slope is 2·{w}.",
+            "The second step starts where the first one ended: recompute the slope there.",
         ],
         wrong={
-            "8": "that is w after the first step only",
-            "6": "the second step used the first slope, 20, again: recompute it at w = 8",
-            "72/5": "the steps went uphill (w + lr·g): gradient descent subtracts lr·g",
+            "w*(1 - 2/10)": "that is w after the first step only",
+            "w - 2*(2*w/10)": "the second step used the first slope again: recompute it after "
+            "the first step",
+            "w*(1 + 2/10)^2": "the steps went uphill (w + lr·g): gradient descent subtracts lr·g",
         },
     ),
 ]

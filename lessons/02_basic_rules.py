@@ -81,15 +81,17 @@ print("difference:", sp.simplify(mine - exact))
 from symgrad.lessons import Exercise
 
 EXERCISES = [
-    Exercise.derivative(
-        "Differentiate y = x⁵ with the power rule.",
-        "x^5",
-        wrt="x",
+    Exercise.variant(
+        "Differentiate y = {f} with the power rule.",
+        "x^n",
         solution="5*x^4",
+        vary={"n": (3, 9)},
+        defaults={"n": 5},
+        wrt="x",
         hints=[
             "Use the power rule.",
             "(xⁿ)' = n·xⁿ⁻¹: the exponent comes down as a factor and drops by one.",
-            "Here n = 5, so the new exponent is 5 − 1.",
+            "Here n = {n}, so the new exponent is {n} − 1.",
         ],
         wrong={
             "5*x^5": "the power was not lowered: the exponent drops by one",
@@ -128,15 +130,17 @@ EXERCISES = [
             "1/(2*sqrt(x)) - 2/x^2": "the power of the second term was not lowered: x⁻² becomes x⁻³",
         },
     ),
-    Exercise.derivative(
-        "What is the slope of y = x⁴ − 8x² at x = 3?",
-        "x^4 - 8*x^2",
+    Exercise.variant(
+        "What is the slope of y = x⁴ − {b}x² at x = 3?",
+        "x^4 - b*x^2",
+        solution="60",
+        vary={"b": (2, 9)},
+        defaults={"b": 8},
         wrt="x",
         at="x=3",
-        solution="60",
         hints=[
             "Differentiate first, then put x = 3 in.",
-            "y' = 4x³ − 16x.",
+            "y' = 4x³ − 2·{b}·x.",
             "4·3³ = 108.",
         ],
         wrong={

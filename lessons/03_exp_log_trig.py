@@ -95,11 +95,13 @@ shell('symgrad "tan(x)" --at x=pi/4')
 from symgrad.lessons import Exercise
 
 EXERCISES = [
-    Exercise.derivative(
-        "Differentiate y = 4eˣ − cos(x) (type eˣ as exp(x)).",
-        "4*exp(x) - cos(x)",
-        wrt="x",
+    Exercise.variant(
+        "Differentiate y = {a}eˣ − cos(x) (type eˣ as exp(x)).",
+        "a*exp(x) - cos(x)",
         solution="4*exp(x) + sin(x)",
+        vary={"a": (2, 9)},
+        defaults={"a": 4},
+        wrt="x",
         hints=[
             "Term by term; a constant factor stays.",
             "(exp(x))' = exp(x) and (cos(x))' = −sin(x).",
@@ -112,15 +114,17 @@ EXERCISES = [
             "and (eˣ)' = eˣ",
         },
     ),
-    Exercise.derivative(
-        "Differentiate y = 5·ln(x) + x³ (type ln as log or ln).",
-        "5*log(x) + x^3",
-        wrt="x",
+    Exercise.variant(
+        "Differentiate y = {a}·ln(x) + x³ (type ln as log or ln).",
+        "a*log(x) + x^3",
         solution="5/x + 3*x^2",
+        vary={"a": (2, 9)},
+        defaults={"a": 5},
+        wrt="x",
         hints=[
             "Term by term again.",
             "(log(x))' = 1/x.",
-            "The constant 5 stays in front of the slope of log(x).",
+            "The constant {a} stays in front of the slope of log(x).",
         ],
         wrong={
             "1/x + 3*x^2": "the constant factor 5 was dropped",
@@ -159,16 +163,18 @@ EXERCISES = [
             "2": "that is 1/cos(π/3); the slope is 1/cos², its square",
         },
     ),
-    Exercise.derivative(
-        "Two rules and a value: for y = 2·sin(x) + 3·ln(x), what is the slope at x = π? "
+    Exercise.variant(
+        "Two rules and a value: for y = {a}·sin(x) + {b}·ln(x), what is the slope at x = π? "
         "(An exact number; π is pi.)",
-        "2*sin(x) + 3*log(x)",
+        "a*sin(x) + b*log(x)",
+        solution="-2 + 3/pi",
+        vary={"a": (2, 9), "b": (2, 9)},
+        defaults={"a": 2, "b": 3},
         wrt="x",
         at="x=pi",
-        solution="-2 + 3/pi",
         hints=[
             "Differentiate each term, then put x = π in.",
-            "y' = 2·cos(x) + 3/x.",
+            "y' = {a}·cos(x) + {b}/x.",
             "cos(π) = −1.",
         ],
         wrong={

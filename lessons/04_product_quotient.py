@@ -101,13 +101,15 @@ EXERCISES = [
             "2": "that is u'·v' = 2x·(1/x): the product rule is u'·v + u·v', not u'·v'",
         },
     ),
-    Exercise.derivative(
-        "Differentiate y = x/(x² + 1).",
-        "x/(x^2 + 1)",
-        wrt="x",
+    Exercise.variant(
+        "Differentiate y = x/(x² + {a}).",
+        "x/(x^2 + a)",
         solution="(1 - x^2)/(x^2 + 1)^2",
+        vary={"a": (2, 9)},
+        defaults={"a": 1},
+        wrt="x",
         hints=[
-            "Use the quotient rule with u = x and v = x² + 1.",
+            "Use the quotient rule with u = x and v = x² + {a}.",
             "(u/v)' = (u'·v − u·v')/v².",
             "u' = 1 and v' = 2x.",
         ],
@@ -119,16 +121,18 @@ EXERCISES = [
             "the derivatives",
         },
     ),
-    Exercise.derivative(
-        "What is the slope of y = (x² + 1)/(x − 1) at x = 2?",
-        "(x^2 + 1)/(x - 1)",
+    Exercise.variant(
+        "What is the slope of y = (x² + {a})/(x − 1) at x = 2?",
+        "(x^2 + a)/(x - 1)",
+        solution="-1",
+        vary={"a": (2, 9)},
+        defaults={"a": 1},
         wrt="x",
         at="x=2",
-        solution="-1",
         hints=[
             "Quotient rule first, then put x = 2 in.",
-            "u = x² + 1 and v = x − 1, so u' = 2x and v' = 1.",
-            "At x = 2: u = 5, v = 1, u' = 4.",
+            "u = x² + {a} and v = x − 1, so u' = 2x and v' = 1.",
+            "At x = 2: u = 4 + {a}, v = 1, u' = 4.",
         ],
         wrong={
             "9": "u'·v + u·v' = 4 + 5 is the product rule; the quotient rule subtracts",

@@ -107,30 +107,34 @@ shell('symgrad check "sin(x^2)" --answer "2*x*cos(x^2)"')
 from symgrad.lessons import Exercise
 
 EXERCISES = [
-    Exercise.derivative(
-        "Differentiate y = (3x + 1)⁵.",
-        "(3*x + 1)^5",
-        wrt="x",
+    Exercise.variant(
+        "Differentiate y = ({a}x + {b})⁵.",
+        "(a*x + b)^5",
         solution="15*(3*x + 1)^4",
+        vary={"a": [3, 5, 7], "b": [1, 2, 4, 8]},  # coprime: no common factor to pull out
+        defaults={"a": 3, "b": 1},
+        wrt="x",
         hints=[
-            "Outer function: g⁵; inner function: g = 3x + 1.",
+            "Outer function: g⁵; inner function: g = {a}x + {b}.",
             "Chain rule: (f(g(x)))' = f'(g(x))·g'(x).",
-            "The outer slope is 5g⁴; the inner slope is 3.",
+            "The outer slope is 5g⁴; the inner slope is {a}.",
         ],
         wrong={
             "5*(3*x + 1)^4": "the inner slope 3 is missing (chain rule)",
             "3*(3*x + 1)^4": "the factor 5 from the power rule is missing",
         },
     ),
-    Exercise.derivative(
-        "Differentiate y = exp(−x²/2).",
-        "exp(-x^2/2)",
-        wrt="x",
+    Exercise.variant(
+        "Differentiate y = exp(−x²/{a}).",
+        "exp(-x^2/a)",
         solution="-x*exp(-x^2/2)",
+        vary={"a": (3, 9)},
+        defaults={"a": 2},
+        wrt="x",
         hints=[
-            "Outer: exp(g); inner: g = −x²/2.",
+            "Outer: exp(g); inner: g = −x²/{a}.",
             "(exp(g))' = exp(g): the outer function keeps its shape.",
-            "The inner slope: (−x²/2)' = −x.",
+            "The inner slope: (−x²/{a})' = −2x/{a}.",
         ],
         wrong={
             "exp(-x^2/2)": "the inner slope −x is missing (chain rule)",

@@ -173,12 +173,14 @@ EXERCISES = [
             "x*(w*x + b - t)": "the factor 2 from the power rule is missing",
         },
     ),
-    Exercise.derivative(
-        "For the same L with x = 2, t = 5 at w = 1, b = 0: what is ∂L/∂b?",
+    Exercise.variant(  # x and t are the data point: every student may get their own
+        "For the same L with x = {x}, t = {t} at w = 1, b = 0: what is ∂L/∂b?",
         "(w*x + b - t)^2",
-        wrt="b",
-        at="w=1,b=0,x=2,t=5",
         solution="-6",
+        vary={"x": (2, 4), "t": (5, 9)},
+        defaults={"x": 2, "t": 5},
+        wrt="b",
+        at="w=1,b=0",
         hints=[
             "The chain rule again, now with ∂g/∂b.",
             "∂(w·x + b − t)/∂b = 1.",

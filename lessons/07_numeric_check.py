@@ -182,19 +182,21 @@ truncation = sp.expand(((u + step) ** 3 - (u - step) ** 3) / (2 * step) - 3 * u*
 atol, rtol = sp.Rational("1e-5"), sp.Rational("1e-3")
 analytic, numeric = sp.Rational("2.502"), sp.Rational("2.5")
 EXERCISES = [
-    Exercise.value(
-        "The forward difference of f(x) = x² at x = 3 with h = 0.1 is (f(3.1) − f(3))/0.1. "
-        "What number is it, exactly?",
-        ((3 + h) ** 2 - 3**2) / h,
+    Exercise.value_variant(
+        "The forward difference of f(x) = x² at x = {a} with h = 0.1 is "
+        "(f({a} + 0.1) − f({a}))/0.1. What number is it, exactly?",
+        "((a + 1/10)^2 - a^2)/(1/10)",
+        vary={"a": (2, 9)},
+        defaults={"a": 3},
         solution="6.1",
         hints=[
-            "Compute f(3.1) and f(3) first.",
-            "3.1² = 9.61.",
-            "The difference 9.61 − 9 is then divided by h = 0.1.",
+            "Compute f({a} + 0.1) and f({a}) first.",
+            "({a} + 0.1)² = {a}² + 2·{a}·0.1 + 0.01.",
+            "The difference f({a} + 0.1) − f({a}) is then divided by h = 0.1.",
         ],
         wrong={
-            "0.61": "the difference was not divided by h = 0.1",
-            "6": "that is the exact slope 2·3; the forward difference of x² is 2x + h",
+            "(a + 1/10)^2 - a^2": "the difference was not divided by h = 0.1",
+            "2*a": "that is the exact slope 2x; the forward difference of x² is 2x + h",
         },
     ),
     Exercise.value(

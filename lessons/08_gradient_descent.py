@@ -137,17 +137,20 @@ momentum_path = optimize("w^2", at="w=10", optimizer="momentum", lr=0.1, iterati
 plain_path = optimize("w^2", at="w=10", lr=0.1, iterations=2).path("w")
 
 EXERCISES = [
-    Exercise.value(
-        "GradientDescentOptimizer(0.1) on y = w² + 2 starts at w = 4. Where is w after one step?",
-        optimize("w*w+2", at="w=4", lr=0.1).path("w")[-1],
+    Exercise.value_variant(  # each student may start from their own w (lesson run --student)
+        "GradientDescentOptimizer(0.1) on y = w² + 2 starts at w = {w}. Where is w after one step?",
+        "w - 2*w/10",
+        vary={"w": (2, 12)},
+        defaults={"w": 4},
+        solution=str(optimize("w*w+2", at="w=4", lr=0.1).path("w")[-1]),
         hints=[
             "One step: w ← w − lr·y'(w).",
-            "y' = 2w, so the gradient at w = 4 is 8.",
-            "lr·8 = 0.8.",
+            "y' = 2w: evaluate it at w = {w}.",
+            "Multiply the gradient by lr = 0.1 before you subtract it.",
         ],
         wrong={
-            "4.8": "the step went uphill: gradient descent subtracts lr·gradient",
-            "-4": "the whole gradient 8 was subtracted: multiply it by lr = 0.1 first",
+            "w + 2*w/10": "the step went uphill: gradient descent subtracts lr·gradient",
+            "w - 2*w": "the whole gradient was subtracted: multiply it by lr = 0.1 first",
         },
     ),
     Exercise.value(

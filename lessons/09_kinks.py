@@ -110,12 +110,14 @@ EXERCISES = [
             "a line with a nonzero slope",
         },
     ),
-    Exercise.derivative(
-        "What is the slope of y = relu(x) + 2x at x = 5?",
-        "relu(x) + 2*x",
+    Exercise.variant(
+        "What is the slope of y = relu(x) + {a}x at x = 5?",
+        "relu(x) + a*x",
+        solution="3",
+        vary={"a": (2, 9)},
+        defaults={"a": 2},
         wrt="x",
         at="x=5",
-        solution="3",
         hints=[
             "Is the relu active at x = 5?",
             "For x > 0, relu(x) = x.",

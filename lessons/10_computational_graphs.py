@@ -129,12 +129,14 @@ EXERCISES = [
             "6": "that is f itself, a·b, not a derivative",
         },
     ),
-    Exercise.derivative(
-        "For f = (x·y)·(x + y) at x = 1, y = 2, add the two paths from x: what is ∂f/∂x?",
+    Exercise.variant(
+        "For f = (x·y)·(x + y) at x = 1, y = {y}, add the two paths from x: what is ∂f/∂x?",
         "(x*y)*(x + y)",
-        wrt="x",
-        at="x=1,y=2",
+        vary={"y": (2, 6)},
         solution="8",
+        defaults={"y": 2},
+        wrt="x",
+        at="x=1",
         hints=[
             "x feeds both a = x·y and b = x + y.",
             "∂f/∂x = ∂f/∂a·∂a/∂x + ∂f/∂b·∂b/∂x.",
@@ -161,13 +163,15 @@ EXERCISES = [
             "2*(w*x - t) + 2*c*w": "the inner slope x of the squared error is missing",
         },
     ),
-    Exercise.derivative(
+    Exercise.variant(
         "Multi-step: g = exp(p) + p with p = x·y, so p fans out to two nodes. "
-        "What is ∂g/∂y at x = 3, y = 0?",
+        "What is ∂g/∂y at x = {x}, y = 0?",
         "exp(x*y) + x*y",
-        wrt="y",
-        at="x=3,y=0",
+        vary={"x": (2, 9)},
         solution="6",
+        defaults={"x": 3},
+        wrt="y",
+        at="y=0",
         hints=[
             "First the adjoint of p: p feeds exp(p) and the sum.",
             "∂g/∂p = exp(p) + 1, then multiply by ∂p/∂y = x.",

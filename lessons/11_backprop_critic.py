@@ -207,17 +207,19 @@ EXERCISES = [
             "-2*h*(t - w3*h - b2)": "that is ∂L/∂w3: the question asks for ∂L/∂b2",
         },
     ),
-    Exercise.derivative(
-        "Take the state (s1, s2) = (2, 1) instead (weights and target as in the lesson). "
+    Exercise.variant(  # the state is the data: every student may get their own
+        "Take the state (s1, s2) = ({s1}, {s2}) instead (weights and target as in the lesson). "
         "What is ∂L/∂w3 there?",
         LOSS,
-        wrt="w3",
-        at=OTHER_STATE,
+        vary={"s1": (2, 4), "s2": (2, 3)},  # z stays positive: the unit is active
         solution="119/100",
+        defaults={"s1": 2, "s2": 1},
+        wrt="w3",
+        at=POINT.replace("s1=1,s2=2,", ""),
         hints=[
             "Forward pass first: z, h = relu(z), v = w3·h + b2.",
             "∂L/∂w3 = ∂L/∂v · ∂v/∂w3, and ∂v/∂w3 = h.",
-            "Here z = 0.5·2 − 0.25·1 + 0.1, and ∂L/∂v = −2(t − v).",
+            "Here z = 0.5·{s1} − 0.25·{s2} + 0.1, and ∂L/∂v = −2(t − v).",
         ],
         wrong={
             "7/5": "that is ∂L/∂v (= ∂L/∂b2): the factor ∂v/∂w3 = h is missing",

@@ -149,17 +149,19 @@ EXERCISES = [
             "3": "that sums row 0 (1 + 2), one state's units: b[0] collects column 0",
         },
     ),
-    Exercise.derivative(
-        "Multi-step: one relu unit, z = w1·x1 + w2·x2 + b with x = (1, 2), w1 = 0.5, "
+    Exercise.variant(  # the input x is the data: every student may get their own
+        "Multi-step: one relu unit, z = w1·x1 + w2·x2 + b with x = ({x1}, {x2}), w1 = 0.5, "
         "w2 = 0.25, b = 0, and L = (relu(z) − 2)². What is ∂L/∂w2?",
-        "(relu(w1*1 + w2*2 + b) - 2)^2",
+        "(relu(w1*x1 + w2*x2 + b) - 2)^2",
+        solution="-4",
+        vary={"x1": [2, 3], "x2": [3, 5]},  # a = z never hits the target 2: δ is never 0
+        defaults={"x1": 1, "x2": 2},
         wrt="w2",
         at="w1=0.5,w2=0.25,b=0",
-        solution="-4",
         hints=[
             "Forward first: z, then a = relu(z).",
             "δ = ∂L/∂z = 2·(a − 2)·relu'(z); then ∂L/∂w2 = x2·δ.",
-            "z = 0.5 + 0.5 = 1 > 0, so relu'(z) = 1 and a = 1.",
+            "z = 0.5·{x1} + 0.25·{x2} > 0, so relu'(z) = 1 and a = z.",
         ],
         wrong={
             "-2": "that is δ = ∂L/∂z: multiply by x2 = 2",

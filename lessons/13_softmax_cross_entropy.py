@@ -144,20 +144,19 @@ EXERCISES = [
             "exp(z1)/(exp(z1) + exp(z2))": "that is p1; the partial for z2 is p2 − y2",
         },
     ),
-    Exercise.derivative(
-        "Same loss at z1 = ln 3, z2 = 0: what is ∂L/∂z1? (An exact number.)",
-        LOSS2,
-        wrt="z1",
-        at="z1=log(3),z2=0",
-        solution="-1/4",
+    Exercise.value_variant(  # the answer p1 − 1 for the student's own logit z1 = ln k
+        "Same loss at z1 = ln {k}, z2 = 0: what is ∂L/∂z1? (An exact number.)",
+        "k/(k + 1) - 1",
+        vary={"k": (2, 9)},
+        defaults={"k": 3},
         hints=[
             "∂L/∂z1 = p1 − y1, with y1 = 1 for the true class.",
-            "p1 = exp(z1)/(exp(z1) + exp(z2)) and exp(ln 3) = 3.",
-            "p1 = 3/(3 + 1).",
+            "p1 = exp(z1)/(exp(z1) + exp(z2)) and exp(ln {k}) = {k}.",
+            "p1 = {k}/({k} + 1).",
         ],
         wrong={
-            "3/4": "that is p1: subtract y1 = 1",
-            "1/4": "the sign: p1 − y1 = 3/4 − 1 is negative",
+            "k/(k + 1)": "that is p1: subtract y1 = 1",
+            "1 - k/(k + 1)": "the sign: p1 − y1 is negative, since p1 < 1",
         },
     ),
     Exercise.derivative(

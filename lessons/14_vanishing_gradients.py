@@ -129,17 +129,19 @@ EXERCISES = [
             "1": "σ' = σ·(1 − σ) never reaches 1: both factors are below 1",
         },
     ),
-    Exercise.value(
-        "A chain of 5 sigmoid layers with w = 1: what is the bound on |dy/dx| "
+    Exercise.value_variant(
+        "A chain of {n} sigmoid layers with w = 1: what is the bound on |dy/dx| "
         "that σ' ≤ 1/4 gives? (A fraction.)",
-        sp.Rational(1, 4) ** 5,
+        "(1/4)^n",
+        vary={"n": (3, 8)},
+        defaults={"n": 5},
         hints=[
             "The chain rule gives one factor σ'(zₖ)·w per layer.",
             "Each factor is at most 1/4 here.",
             "The factors multiply: raise 1/4 to the number of layers.",
         ],
         wrong={
-            "5/4": "the factors multiply, they do not add: (1/4)⁵",
+            "n/4": "the factors multiply, they do not add: raise 1/4 to the number of layers",
             "1/4": "one layer only: the chain rule multiplies one σ' per layer",
         },
     ),
@@ -160,18 +162,20 @@ EXERCISES = [
             "1/4": "only one layer's slope: multiply both layers' σ'",
         },
     ),
-    Exercise.value(
-        "Exploding: 10 linear layers y = w·(w·(…(w·x))) with w = 1.5. What is dy/dx? "
+    Exercise.value_variant(
+        "Exploding: {n} linear layers y = w·(w·(…(w·x))) with w = 1.5. What is dy/dx? "
         "(Exact, e.g. a power or a fraction.)",
-        sp.Rational(3, 2) ** 10,
+        "(3/2)^n",
+        vary={"n": (4, 12)},
+        defaults={"n": 10},
         hints=[
             "Each layer's slope is w.",
-            "The chain rule multiplies the 10 slopes.",
+            "The chain rule multiplies the {n} slopes.",
             "1.5 = 3/2.",
         ],
         wrong={
-            "15": "the factors multiply: 1.5¹⁰, not 10·1.5",
-            "3/2": "one layer only: there are 10 factors w",
+            "n*3/2": "the factors multiply: raise 1.5 to the number of layers, do not multiply by it",
+            "3/2": "one layer only: there is one factor w per layer",
         },
     ),
     Exercise.value(

@@ -119,17 +119,19 @@ print("eigenvalues:", h.eigenvals(), " determinant:", h.det())
 from symgrad.lessons import Exercise
 
 EXERCISES = [
-    Exercise.value(
-        "For f = x³ − 3x, what is f''(2)?",
-        symgrad.nth_derivative("x^3 - 3*x", order=2, at={"x": 2}).entries[0].exact,
+    Exercise.value_variant(  # the answer 6p, checked against nth_derivative in the tests
+        "For f = x³ − {b}x, what is f''({p})?",
+        "6*p",
+        vary={"b": (2, 9), "p": (2, 5)},
+        defaults={"b": 3, "p": 2},
         hints=[
-            "Differentiate twice, then put x = 2 in.",
-            "f' = 3x² − 3.",
-            "Differentiate 3x² − 3 once more.",
+            "Differentiate twice, then put x = {p} in.",
+            "f' = 3x² − {b}.",
+            "Differentiate 3x² − {b} once more.",
         ],
         wrong={
-            "9": "that is f'(2) = 3·4 − 3, the first derivative",
-            "2": "that is f(2) = 8 − 6, the value",
+            "3*p^2 - b": "that is f'(x) at the point, the first derivative",
+            "p^3 - b*p": "that is f(x) at the point, the value",
         },
     ),
     Exercise.value(
@@ -160,17 +162,21 @@ EXERCISES = [
             "1/5": "2/10 uses the coefficient 10 instead of the curvature 20 = ∂²f/∂y²",
         },
     ),
-    Exercise.value(
-        "One Newton step x ← x − f'(x)/f''(x) for f = x² − 4x + 7 from x = 10: where does it land?",
-        10 - sp.Rational(2 * 10 - 4, 2),
+    Exercise.value_variant(
+        "One Newton step x ← x − f'(x)/f''(x) for f = x² − {b}x + 7 from x = {s}: "
+        "where does it land?",
+        "s - (2*s - b)/2",
+        vary={"b": (2, 9), "s": (7, 12)},  # 4s > 3b: the sub-step f'(s) is never the answer
+        defaults={"b": 4, "s": 10},
         hints=[
-            "Compute f'(10) and f''(10).",
-            "f' = 2x − 4, and f'' is a constant here.",
-            "f'(10) = 2·10 − 4 = 16.",
+            "Compute f'({s}) and f''({s}).",
+            "f' = 2x − {b}, and f'' is a constant here.",
+            "f'({s}) = 2·{s} − {b}.",
         ],
         wrong={
-            "-6": "that is x − f'(x) = 10 − 16, a gradient step with lr = 1: Newton divides by f''",
-            "18": "the step was added: Newton's step is x − f'/f''",
+            "s - (2*s - b)": "that is x − f'(x), a gradient step with lr = 1: Newton divides "
+            "by f''",
+            "s + (2*s - b)/2": "the step was added: Newton's step is x − f'/f''",
         },
     ),
     Exercise.value(

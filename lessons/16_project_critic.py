@@ -163,31 +163,35 @@ from symgrad.lessons import Exercise
 td = sp.Matrix([sp.Rational(1, 2), sp.Rational(-1, 10), sp.Rational(1, 5), sp.Rational(2, 5)])
 
 EXERCISES = [
-    Exercise.value(
-        "How many parameters does a Critic 2 → 4 (relu) → 1 (linear) have?",
-        2 * 4 + 4 + 4 * 1 + 1,
+    Exercise.value_variant(
+        "How many parameters does a Critic 2 → {h} (relu) → 1 (linear) have?",
+        "2*h + h + h*1 + 1",
+        vary={"h": (3, 16)},
+        defaults={"h": 4},
         hints=[
             "Each dense layer has a weight matrix (inputs, units) and a bias (units,).",
-            "The hidden layer: W is (2, 4) and b is (4,).",
-            "The output layer: W is (4, 1) and b is (1,).",
+            "The hidden layer: W is (2, {h}) and b is ({h},).",
+            "The output layer: W is ({h}, 1) and b is (1,).",
         ],
         wrong={
-            "12": "weights only: each layer has a bias vector too",
-            "16": "the output bias is missing",
+            "2*h + h": "weights only: each layer has a bias vector too",
+            "2*h + h + h": "the output bias is missing",
         },
     ),
-    Exercise.value(
-        "For one state with target t = 1 and output 0.6, in a batch of 4 states, "
+    Exercise.value_variant(
+        "For one state with target t = 1 and output 0.6, in a batch of {n} states, "
         "what is ∂L/∂out for that state? (L = tflearn.mean_square, the mean over the batch.)",
-        -2 * (1 - sp.Rational(3, 5)) / 4,
+        "-2*(1 - 3/5)/n",
+        vary={"n": (2, 16)},
+        defaults={"n": 4},
         hints=[
             "L = (1/B)·Σ (t − out)².",
             "The derivative of (t − out)² with respect to out is −2(t − out).",
             "Do not forget the 1/B of the mean.",
         ],
         wrong={
-            "-0.8": "the 1/4 of the mean over the batch is missing",
-            "0.2": "the sign: ∂(t − out)²/∂out = −2(t − out) is negative when out < t",
+            "-2*(1 - 3/5)": "the 1/B of the mean over the batch is missing",
+            "2*(1 - 3/5)/n": "the sign: ∂(t − out)²/∂out = −2(t − out) is negative when out < t",
         },
     ),
     Exercise.value(

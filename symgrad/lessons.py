@@ -97,6 +97,8 @@ class Exercise:
     vary: tuple[tuple[str, object], ...] = ()
     values: tuple[tuple[str, str], ...] = ()
     texts: tuple[str, ...] = ()  # question, hints and at as written, with {f} and {a} ...
+    #: A value variant's typical wrong answers as formulas in the parameters.
+    wrong_formulas: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def derivative(
@@ -178,6 +180,7 @@ class Exercise:
         at: str | None = None,
         hints: Sequence[str] = (),
         wrong: Mapping[str, str] | Sequence[tuple[str, str]] = (),
+        solution: str | None = None,
     ) -> Exercise:
         """A derivative exercise with parameters: every student can get their own numbers.
 
@@ -186,7 +189,8 @@ class Exercise:
         ``defaults`` the values the lesson shows to everyone. ``question``,
         ``hints`` and ``at`` may say ``{f}`` (the function) and ``{a}`` (a
         parameter's value). ``wrong`` answers are for the default numbers only;
-        for a student's own numbers the mistake catalogue diagnoses.
+        for a student's own numbers the mistake catalogue diagnoses. ``solution``
+        is the defaults' answer as the lesson writes it (else symgrad prints it).
 
         >>> ex = Exercise.variant("Differentiate {f}.", "a*x^n", vary={"a": (2, 9), "n": (2, 5)},
         ...                       defaults={"a": 3, "n": 2}, wrt="x")
@@ -198,7 +202,7 @@ class Exercise:
         """
         base = cls(
             question,
-            "",
+            solution or "",
             "derivative",
             template,
             wrt,
@@ -213,10 +217,68 @@ class Exercise:
         base._template()  # check the ranges now: a template with no valid draw is an error
         return base.instance({k: str(v) for k, v in defaults.items()}, default=True)
 
+    @classmethod
+    def value_variant(
+        cls,
+        question: str,
+        expected: str,
+        *,
+        vary: Mapping[str, object],
+        defaults: Mapping[str, object],
+        solution: str | None = None,
+        hints: Sequence[str] = (),
+        tolerance: float = 0.0,
+        wrong: Mapping[str, str] | Sequence[tuple[str, str]] = (),
+    ) -> Exercise:
+        """A value exercise with parameters: the answer is a formula in them, computed exactly.
+
+        ``expected`` and the typical ``wrong`` answers are formulas in the
+        parameters (``w - 2*w/10``: one gradient step from ``w``), so for every
+        student they follow the student's own numbers; ``question``, ``hints``
+        and the wrong answers' explanations may say ``{a}``. A draw is valid when
+        no parameter is 0, 1 or −1 (a value that makes a step vanish or do
+        nothing); ``defaults`` are shown to everyone, with ``solution`` as written.
+
+        >>> ex = Exercise.value_variant("One step from w = {w}?", "w - 2*w/10",
+        ...     vary={"w": (2, 9)}, defaults={"w": 4}, wrong={"w + 2*w/10": "uphill from {w}"})
+        >>> ex.question, ex.solution, ex.wrong
+        ('One step from w = 4?', '16/5', (('24/5', 'uphill from 4'),))
+        >>> mine = ex.for_student("alice", course_seed="calc")
+        >>> w = int(dict(mine.values)["w"])
+        >>> check_answer(mine, f"{w} - {2 * w}/10").correct
+        True
+        >>> check_answer(mine, f"{12 * w}/10").mistake
+        'uphill from 6'
+        """
+        pairs = _pairs(wrong)
+        base = cls(
+            question,
+            solution or "",
+            "value",
+            None,
+            None,
+            None,
+            expected,
+            tuple(hints),
+            tolerance,
+            pairs,
+            template=expected,
+            wrong_formulas=pairs,
+            vary=tuple(vary.items()),
+            texts=(question, "", *hints, *(why for _, why in pairs)),
+        )
+        base._template()  # check the ranges now: a template with no valid draw is an error
+        return base.instance({k: str(v) for k, v in defaults.items()}, default=True)
+
     def _template(self):
         from symgrad.variants import Template
 
-        return Template(self.template or "", dict(self.vary), key=self.texts[0])
+        text = self.template or ""
+        if self.kind == "value":  # one term per parameter: a draw of 0 or ±1 changes its shape
+            unused = next(n for n in ("t", "u", "v", "q") if n not in dict(self.vary))
+            terms = [f"{n}*{unused}^{i}" for i, (n, _) in enumerate(self.vary, 1)]
+            text = " + ".join([*terms, f"{unused}^{len(terms) + 1}"])  # so that −1 shows too
+        return Template(text, dict(self.vary), key=self.texts[0])
 
     def instance(self, values: Mapping[str, str], *, default: bool = False) -> Exercise:
         """This exercise with the parameters set to ``values`` (exact number texts)."""
@@ -227,20 +289,52 @@ class Exercise:
         from symgrad.printing import inline
 
         subs = {variable(k): parse_value(v, name=k) for k, v in values.items()}
+        if self.kind == "value":
+            return self._value_instance(values, subs, default)
         expr = parse(self.template or "").expr.xreplace(subs)
         fill = {"f": inline(expr), **values}
         question, at, *hints = (_fill(t, fill) for t in self.texts)
         result = grad(sp.sstr(expr), at=at or None, wrt=self.wrt, check=False)
         partial = result.partials[0]
         answer = partial.exact if at else partial.derivative
+        answer = min((answer, sp.together(answer)), key=sp.count_ops)  # one fraction if shorter
         return dataclasses.replace(
             self,
             question=question,
-            solution=inline(answer),
+            solution=self.solution if default and self.solution else inline(answer),
             expr=sp.sstr(expr),
             at=at or None,
             hints=tuple(hints),
             wrong=self.wrong if default else (),
+            values=tuple(sorted(values.items())),
+        )
+
+    def _value_instance(self, values: Mapping[str, str], subs, default: bool) -> Exercise:
+        import dataclasses
+
+        from symgrad.parse import parse
+
+        def exact(text: str) -> sp.Expr:
+            return sp.nsimplify(parse(text).expr.xreplace(subs), rational=True)
+
+        question, _, *rest = (_fill(t, dict(values)) for t in self.texts)
+        hints, whys = rest[: len(self.hints)], rest[len(self.hints) :]
+        expected = exact(self.template or "")
+        wrong = []
+        for (text, _), why in zip(self.wrong_formulas, whys, strict=True):
+            value = exact(text)
+            if sp.simplify(value - expected) != 0:  # a draw may make a mistake harmless
+                wrong.append((sp.sstr(value), why))
+        keep = default and bool(self.solution)
+        # a student's answer is shown the way the lesson writes its own: 3.2 or 32/5
+        shown = _as_written(expected) if "." in self.solution else sp.sstr(expected)
+        return dataclasses.replace(
+            self,
+            question=question,
+            solution=self.solution if keep else shown,
+            expected=sp.sstr(expected),
+            hints=tuple(hints),
+            wrong=tuple(wrong),
             values=tuple(sorted(values.items())),
         )
 
@@ -263,6 +357,27 @@ class Exercise:
 def _fill(text: str, values: Mapping[str, str]) -> str:
     """``text`` with ``{f}``, ``{a}``, ... replaced (other braces are left as they are)."""
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def _as_written(value: sp.Expr) -> str:
+    """An exact number as a decimal where the decimal terminates (else as a fraction).
+
+    >>> _as_written(sp.Rational(12, 5)), _as_written(sp.Rational(1, 3)), _as_written(sp.Integer(7))
+    ('2.4', '1/3', '7')
+    """
+    if isinstance(value, sp.Rational) and not value.is_Integer:
+        q = int(value.q)
+        twos, fives = 0, 0
+        while q % 2 == 0:
+            q, twos = q // 2, twos + 1
+        while q % 5 == 0:
+            q, fives = q // 5, fives + 1
+        if q == 1 and max(twos, fives) <= 12:
+            digits = max(twos, fives)
+            scaled = abs(int(value * 10**digits))  # exact: the decimal terminates here
+            sign = "-" if value < 0 else ""
+            return f"{sign}{scaled // 10**digits}.{scaled % 10**digits:0{digits}d}"
+    return sp.sstr(value)
 
 
 def _pairs(wrong: Mapping[str, str] | Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
