@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "lesson": "symgrad.commands.lesson",
     "step": "symgrad.commands.step",
     "critic": "symgrad.commands.critic",
+    "graph": "symgrad.commands.graph",
 }
 
 DEFAULT_COMMAND = "grad"
