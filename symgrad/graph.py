@@ -81,6 +81,7 @@ class Edge:
     derivative: str  # ∂target/∂source as a formula of the target's inputs
     exact: sp.Expr  # its exact value at the point
     value: float | None
+    expression: sp.Expr = field(default=sp.S.One, compare=False)  # the formula, as SymPy
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -108,6 +109,8 @@ class Node:
     adjoint: sp.Expr | None  # exact ∂y/∂node; None when y does not reach it
     grad: float | None
     terms: tuple[tuple[str, float | None, float | None], ...] = ()  # (consumer, its grad, local)
+    #: The operation as SymPy, in terms of the input nodes' names (unevaluated as typed).
+    expression: sp.Expr = field(default=sp.S.Zero, compare=False)
 
     @property
     def connected(self) -> bool:
@@ -159,6 +162,8 @@ class Graph(StyledLines):
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     picture: str | None = field(default=None, compare=False)
+    #: The text the graph was parsed from (None for a SymPy expression), to build it again.
+    typed_source: str | None = None
 
     # -- answers --------------------------------------------------------------------
 
@@ -422,7 +427,7 @@ class _Builder:
         for d in dummies:
             local = sp.diff(function, d)
             named = local.xreplace({dd: variable(c) for dd, c in zip(dummies, children)})
-            locals_.append((inline(named), local.xreplace(at)))
+            locals_.append((inline(named), local.xreplace(at), named))
         self.count += 0 if root else 1
         name = self.output if root else f"{self.prefix}{self.count}"
         self.memo[e] = name
@@ -433,6 +438,7 @@ class _Builder:
                 "kind": "operation",
                 "op": op,
                 "formula": inline(formula),
+                "expression": formula,
                 "inputs": tuple(children),
                 "locals": tuple(locals_),
                 "exact": exact,
@@ -509,24 +515,26 @@ def graph(
                 "kind": "constant",
                 "op": "constant",
                 "formula": sp.sstr(constant),
+                "expression": constant,
                 "inputs": (),
                 "locals": (),
                 "exact": constant,
                 "depth": 1,
             }
         )
-    return _backward(builder, root, tree, parsed.expr, gradient, constant)
+    source = expr if isinstance(expr, str) else None
+    return _backward(builder, root, tree, parsed.expr, gradient, source)
 
 
-def _backward(builder, root, tree, expr, gradient, constant) -> Graph:
+def _backward(builder, root, tree, expr, gradient, source) -> Graph:
     records = builder.records
     adjoint: dict[str, sp.Expr] = {root: sp.Integer(1)}
     terms: dict[str, list] = {}
     edges = []
     for r in reversed(records):
         g = adjoint.get(r["name"])
-        for slot, (child, (formula, local)) in enumerate(zip(r["inputs"], r["locals"])):
-            edges.append(Edge(child, r["name"], slot, formula, local, to_float(local)))
+        for slot, (child, (formula, local, named)) in enumerate(zip(r["inputs"], r["locals"])):
+            edges.append(Edge(child, r["name"], slot, formula, local, to_float(local), named))
             if g is None:
                 continue
             adjoint[child] = adjoint.get(child, sp.Integer(0)) + g * local
@@ -547,6 +555,7 @@ def _backward(builder, root, tree, expr, gradient, constant) -> Graph:
                 adjoint=a,
                 grad=to_float(a) if a is not None else None,
                 terms=tuple(terms.get(r["name"], ())),
+                expression=r.get("expression", variable(r["name"])),
             )
         )
     index = {r["name"]: k for k, r in enumerate(records)}
@@ -584,6 +593,7 @@ def _backward(builder, root, tree, expr, gradient, constant) -> Graph:
     return Graph(
         expr=expr,
         typed=inline(tree),
+        typed_source=source,
         output=builder.output,
         nodes=tuple(nodes),
         edges=tuple(edges),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from symgrad.commands._frameworks import add_export_arguments, run_export, wants_export
 from symgrad.errors import InputError
 from symgrad.guard import run_guarded
 from symgrad.output import Output
@@ -53,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=argparse.SUPPRESS,  # refused with an explanation: see compute()
     )
     parser.add_argument("--jacobian", action="store_true", help=argparse.SUPPRESS)
+    add_export_arguments(parser)
 
 
 REFUSED = {
@@ -89,6 +91,8 @@ def compute(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
+    if wants_export(args):
+        return run_export(args, out)
     timeout = args.timeout or (PLOT_TIMEOUT if args.plot else TIMEOUT)
     result = run_guarded(compute, args, timeout=timeout, in_process=args.debug)
     out.emit(result)
