@@ -56,8 +56,8 @@ def data(hidden: int, batch: int, seed: int = 0):
 
 def build(hidden: int) -> tuple[float, object]:
     """Seconds to build the symbolic gradient and compile its evaluator."""
-    from symgrad.codegen import compile_program
     from symgrad.network import Network
+    from symgrad.network.codegen import compile_program
 
     start = time.perf_counter()
     net = Network.from_layers(3, layers(hidden))

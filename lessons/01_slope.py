@@ -67,7 +67,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from symgrad.lessons import figure_path
+from symgrad.lessons import save_figure
 
 y0 = float(result.value)
 slope = result.gradients()[0]
@@ -79,8 +79,7 @@ ax.plot([10], [y0], "o", color="black")
 ax.set_xlabel("w")
 ax.set_ylabel("y")
 ax.legend()
-path = figure_path("01_tangent.png")
-fig.savefig(path, dpi=100)
+path = save_figure(fig, "01_tangent.png", dpi=100)
 plt.close(fig)
 print("tangent line: slope", slope, "through", (10.0, y0))
 print("picture written to", path.name)

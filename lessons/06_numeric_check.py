@@ -47,7 +47,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from symgrad.lessons import figure_path
+from symgrad.lessons import save_figure
 
 steps = np.logspace(-14, -1, 60)
 forward_err = np.abs((np.sin(x + steps) - np.sin(x)) / steps - exact)
@@ -59,8 +59,7 @@ ax.axvline(np.finfo(float).eps ** (1 / 3), color="0.6", ls="--", label="ε^(1/3)
 ax.set_xlabel("step h")
 ax.set_ylabel("error")
 ax.legend()
-path = figure_path("06_error_vs_step.png")
-fig.savefig(path, dpi=100)
+path = save_figure(fig, "06_error_vs_step.png", dpi=100)
 plt.close(fig)
 best = steps[np.argmin(central_err)]
 print(f"smallest central error {central_err.min():.1e} at h ≈ {best:.0e}")

@@ -72,7 +72,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from symgrad.lessons import figure_path
+from symgrad.lessons import figure_path, save_figure
 
 settings = [
     ("GradientDescent lr=0.04", "sgd", 0.04),
@@ -96,8 +96,7 @@ for label, run in runs.items():
 ax.set_xlabel("w")
 ax.set_ylabel("v")
 ax.legend(fontsize=8)
-path = figure_path("07_trajectories.png")
-fig.savefig(path, dpi=100)
+path = save_figure(fig, "07_trajectories.png", dpi=100)
 plt.close(fig)
 print("picture written to", path.name)
 

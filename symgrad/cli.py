@@ -71,13 +71,26 @@ def build_parser(name: str) -> tuple[argparse.ArgumentParser, object]:
         help="rich on a terminal, plain when piped or NO_COLOR is set (default: auto)",
     )
     common.add_argument(
-        "--timeout", type=float, default=None, metavar="SECONDS", help="time limit for the work"
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="limit on the CPU time of the work (positive seconds, at most a day)",
     )
     common.add_argument(
         "--debug", action="store_true", help="run in-process and show tracebacks of internal errors"
     )
     common.add_argument("--version", action="version", version=f"symgrad {__version__}")
     return parser, module
+
+
+def _seconds(text: str) -> float:
+    from symgrad.guard import seconds
+
+    try:
+        return seconds(text)
+    except SymgradError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("--timeout ")) from None
 
 
 def _fail(message: str, code: int, fmt: str, data: dict | None = None) -> int:

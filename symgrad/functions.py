@@ -159,3 +159,16 @@ FUNCTIONS: dict[str, FunctionSpec] = {
 }
 
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E}
+
+
+def _linear(x: sp.Expr) -> sp.Expr:
+    return x
+
+
+# The activations a network layer may name: each maps the layer's z to its output a.
+ACTIVATIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "relu": relu,
+    "tanh": sp.tanh,
+    "sigmoid": sigmoid,
+    "linear": _linear,
+}

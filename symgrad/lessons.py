@@ -21,7 +21,6 @@ import io
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +41,8 @@ __all__ = [
     "lessons_dir",
     "execute",
     "figure_path",
+    "figures_folder",
+    "save_figure",
     "shell",
     "render_cell",
     "render_question",
@@ -243,6 +244,11 @@ def lessons_dir() -> Path:
     """
     env = os.environ.get(ENV_DIR)
     if env:
+        if not Path(env).is_dir():
+            raise InputError(
+                f"{ENV_DIR}={env} is not a folder",
+                hint=f"point {ENV_DIR} at the lessons/ folder of a symgrad checkout, or unset it",
+            )
         return Path(env)
     here = Path(__file__).resolve().parent.parent / "lessons"
     if here.is_dir():
@@ -362,11 +368,39 @@ class LessonRun:
     namespace: dict = field(repr=False, default_factory=dict)
 
 
+_run_folder: Path | None = None
+
+
+def figures_folder() -> Path:
+    """The folder for a lesson's pictures: ``SYMGRAD_FIGURES`` (``--figures``), checked, or a
+    new folder private to this user and this run (so parallel runs never share a file)."""
+    global _run_folder
+    from symgrad.files import check_folder, private_folder
+
+    chosen = os.environ.get(ENV_FIGURES)
+    if chosen:
+        return check_folder(chosen, "the figures folder")
+    if _run_folder is None or not _run_folder.is_dir():
+        _run_folder = private_folder("figures-")
+    return _run_folder
+
+
 def figure_path(name: str) -> Path:
-    """Where a lesson writes the picture ``name`` (a PNG): ``SYMGRAD_FIGURES`` or a temp folder."""
-    folder = Path(os.environ.get(ENV_FIGURES) or Path(tempfile.gettempdir()) / "symgrad-figures")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / name
+    """Where a lesson writes the picture ``name`` (a PNG), checked as every file symgrad writes.
+
+    >>> figure_path("01_tangent.png").name
+    '01_tangent.png'
+    """
+    from symgrad.files import check_target
+
+    return check_target(figures_folder() / name, what="a lesson picture")
+
+
+def save_figure(fig, name: str, **savefig) -> Path:
+    """Save a lesson's matplotlib figure as ``name`` in the figures folder, atomically."""
+    from symgrad import files
+
+    return files.save_figure(fig, figure_path(name), **savefig)
 
 
 def execute(lesson: Lesson, on_cell: Callable[[int, str], None] | None = None) -> LessonRun:

@@ -28,10 +28,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from symgrad.errors import InputError, LimitError, MathError
+from symgrad.exact import rational, settle, to_float
+from symgrad.exact import sqrt as exact_sqrt
 from symgrad.render import StyledLines
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,7 +41,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Optimizer", "optimizer", "optimize", "Trajectory", "Iterate", "OPTIMIZERS"]
 
 MAX_ITERATIONS = 10_000
-DIGITS = 40  # an irrational iterate is carried as a rational with this many digits
 
 
 def _default_sqrt(x: Any) -> Any:
@@ -217,8 +217,8 @@ class Optimizer:
         """The same optimizer with hyperparameters as exact rationals (``0.1`` is 1/10)."""
         return Optimizer(
             self.name,
-            _rational(self.lr),
-            tuple((k, v if isinstance(v, bool) else _rational(v)) for k, v in self.hyper),
+            rational(self.lr),
+            tuple((k, v if isinstance(v, bool) else rational(v)) for k, v in self.hyper),
             self.tf_name,
             self.note,
         )
@@ -226,13 +226,6 @@ class Optimizer:
 
 def _show(value: Any) -> str:
     return repr(value) if isinstance(value, bool) else repr(float(value))
-
-
-def _rational(value: float):
-    import sympy as sp
-
-    f = Fraction(repr(float(value)))  # the decimal the user typed, not its binary neighbour
-    return sp.Rational(f.numerator, f.denominator)
 
 
 def optimizer(name: str, lr: float | None = None, **hyper: Any) -> Optimizer:
@@ -436,7 +429,10 @@ class Trajectory(StyledLines):
         ]
 
     def plot(self, filename: str) -> None:
-        """Save the loss per step and the path (on the curve, or on the contour plot)."""
+        """Save the loss per step and the path (on the curve, or on the contour plot) as PNG."""
+        from symgrad.files import check_target, save_figure
+
+        check_target(filename)
         import matplotlib
 
         matplotlib.use("Agg")
@@ -486,48 +482,9 @@ class Trajectory(StyledLines):
             ax.set_title(f"the path of {', '.join(self.names)} {where}")
         fig.tight_layout()
         try:
-            fig.savefig(filename, dpi=110)
-        except (OSError, ValueError) as err:
-            raise InputError(f"cannot write the plot to {filename}: {err}") from None
+            save_figure(fig, filename, dpi=110)
         finally:
             plt.close(fig)
-
-
-def _settle(x):
-    """An exact real number, kept small: a rational, rounded to DIGITS digits if need be."""
-    import sympy as sp
-
-    if x.is_Rational and x.q.bit_length() <= 4 * DIGITS and x.p.bit_length() <= 4 * DIGITS + 1200:
-        return x
-    n = sp.N(x, DIGITS)
-    if not n.is_Number or n.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or not n.is_real:
-        raise MathError(f"{sp.sstr(x)} is not a finite real number")
-    return sp.Rational(n)
-
-
-def _sqrt(x):
-    """The square root of an exact non-negative number: exact for a perfect square, else
-    rounded to DIGITS digits (SymPy's own sqrt would try to factor big integers)."""
-    import mpmath
-    import sympy as sp
-
-    x = _settle(x)
-    if x < 0:
-        raise MathError(f"the square root of {sp.sstr(x)} is not real")
-    p, q = int(x.p), int(x.q)
-    rp, rq = math.isqrt(p), math.isqrt(q)
-    if rp * rp == p and rq * rq == q:
-        return sp.Rational(rp, rq)
-    with mpmath.workdps(DIGITS + 10):
-        man, exp = mpmath.sqrt(mpmath.mpf(p) / q).man_exp
-    return _settle(sp.Rational(man * 2**exp) if exp >= 0 else sp.Rational(man, 2**-exp))
-
-
-def _float(x) -> float:
-    try:
-        return float(x)
-    except OverflowError:  # pragma: no cover - float() of a huge Rational
-        return math.inf if x > 0 else -math.inf
 
 
 def optimize(
@@ -585,19 +542,19 @@ def optimize(
     symbols = [variable(n) for n in names]
     derivatives = tuple(p.derivative for p in first.partials)
     exact_opt = opt.exact()
-    values = [_settle(v) for _, v in first.point]
+    values = [settle(v) for _, v in first.point]
     point_names = [n for n, _ in first.point]
     values = [values[point_names.index(n)] for n in names]
     others = {variable(n): v for n, v in first.point if n not in names}
     slots = [exact_opt.slots(sp.Integer(0)) for _ in names]
-    sqrt = _sqrt
+    sqrt = exact_sqrt
 
     def evaluate(vals):
         subs = dict(zip(symbols, vals)) | others
-        loss = _float(_settle(first.expr.xreplace(subs)))
+        loss = to_float(settle(first.expr.xreplace(subs)))
         gs = []
         for d, c in zip(derivatives, connected):
-            gs.append(_settle(d.xreplace(subs)) if c else None)
+            gs.append(settle(d.xreplace(subs)) if c else None)
         return loss, gs
 
     iterates: list[Iterate] = []
@@ -608,9 +565,9 @@ def optimize(
         iterates.append(
             Iterate(
                 t - 1,
-                tuple(_float(v) for v in values),
+                tuple(to_float(v) for v in values),
                 loss,
-                tuple(None if g is None else _float(g) for g in gs),
+                tuple(None if g is None else to_float(g) for g in gs),
             )
         )
         if t == iterations + 1:
@@ -619,7 +576,7 @@ def optimize(
             if g is None:
                 continue  # apply_gradients skips a None gradient: no slots, no update
             new = exact_opt.update(v, g, slots[i], t, sqrt)
-            new = {k: _settle(x) for k, x in new.items()}
+            new = {k: settle(x) for k, x in new.items()}
             if t == 1:
                 first_step.append((names[i], _substituted(opt, names[i], v, g, slots[i], new, t)))
             values[i] = new["w"]
@@ -631,9 +588,9 @@ def optimize(
                 f"after step {t} ({_where(names, values)}) the function or its gradient "
                 f"has no real value: {err}"
             ) from None
-        if any(math.isinf(_float(v)) for v in values) or math.isinf(loss):
+        if any(math.isinf(to_float(v)) for v in values) or math.isinf(loss):
             notes.append(f"the iterates diverged: past float64's range after step {t}")
-            iterates.append(Iterate(t, tuple(_float(v) for v in values), loss, (None,) * len(gs)))
+            iterates.append(Iterate(t, tuple(to_float(v) for v in values), loss, (None,) * len(gs)))
             break
     skipped = [n for n, c in zip(names, connected) if not c]
     if skipped:
@@ -656,7 +613,7 @@ def optimize(
 
 
 def _where(names, values) -> str:
-    return ", ".join(f"{n} = {_float(v)!r}" for n, v in zip(names, values))
+    return ", ".join(f"{n} = {to_float(v)!r}" for n, v in zip(names, values))
 
 
 def _substituted(opt: Optimizer, name: str, var, g, slots, new, t) -> tuple[str, ...]:
@@ -665,7 +622,7 @@ def _substituted(opt: Optimizer, name: str, var, g, slots, new, t) -> tuple[str,
     def num(x) -> str:
         if isinstance(x, bool):
             return repr(x)
-        s = repr(_float(x))
+        s = repr(to_float(x))
         return f"({s})" if s.startswith("-") else s
 
     values = {k: num(v) for k, v in opt.hyper} | {"lr": num(opt.lr), "g": num(g), "t": str(t)}
@@ -674,5 +631,5 @@ def _substituted(opt: Optimizer, name: str, var, g, slots, new, t) -> tuple[str,
     lines = []
     for lhs, tpl in opt.rule:
         target = name if lhs == "w" else lhs
-        lines.append(f"{target} ← {tpl.format(**values)} = {_float(new[lhs])!r}")
+        lines.append(f"{target} ← {tpl.format(**values)} = {to_float(new[lhs])!r}")
     return tuple(lines)

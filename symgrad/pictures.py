@@ -23,6 +23,7 @@ import sympy as sp
 
 from symgrad.derive import _variable_list, as_parsed, exact_point
 from symgrad.errors import InputError
+from symgrad.files import check_target, save_figure
 from symgrad.numeric import compile_expr
 from symgrad.parse import variable
 from symgrad.printing import inline
@@ -61,9 +62,7 @@ def plot(
     wrt: Sequence[str] | str | None = None,
 ) -> Picture:
     """Draw ``expr`` around the point ``at`` into the PNG file ``path``."""
-    path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise InputError(f"--plot writes PNG files; {path.name!r} does not end in .png")
+    path = check_target(path)
     point = exact_point(at)
     if point is None:
         raise InputError("--plot needs a point to mark", hint="add --at x=1")
@@ -87,10 +86,7 @@ def plot(
             fig, picture = _tangent(plt, parsed.expr, names[0], point, path)
         else:
             fig, picture = _contour(plt, parsed.expr, names, point, path)
-        try:
-            fig.savefig(path, dpi=110)
-        except OSError as err:
-            raise InputError(f"cannot write {path}: {err.strerror or err}") from None
+        save_figure(fig, path, dpi=110)
     finally:
         plt.close("all")
     return picture

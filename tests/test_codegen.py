@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symgrad.codegen import Program, compile_program
 from symgrad.functions import relu, sigmoid, softplus
+from symgrad.network.codegen import Program, compile_program
 from symgrad.numeric import compile_expr
 from symgrad.parse import variable
 

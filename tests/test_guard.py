@@ -48,3 +48,67 @@ def test_unexpected_exceptions_are_reported_as_crashes():
 def test_memory_limit():
     with pytest.raises(LimitError, match="memory"):
         run_guarded(_hog, timeout=5, memory_mb=1024)
+
+
+def _sleep_then_answer():
+    time.sleep(1.0)  # waiting costs no CPU time: a busy machine looks like this to the worker
+    return 42
+
+
+def test_the_limit_counts_cpu_time_not_waiting():
+    assert run_guarded(_sleep_then_answer, timeout=0.3) == 42
+
+
+def _report_stages():
+    from symgrad.guard import report
+
+    for i in range(50):
+        report("stage", i / 50)
+    return "done"
+
+
+def test_progress_reports_do_not_disturb_the_result():
+    assert run_guarded(_report_stages, timeout=5) == "done"
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "-inf", "1e308", "-5", "0", "", "x", "86401"])
+def test_timeout_values_outside_positive_finite_seconds_are_refused(text):
+    from symgrad.guard import seconds
+
+    with pytest.raises(InputError, match="--timeout wants seconds"):
+        seconds(text)
+
+
+def test_sigterm_stops_the_worker_and_leaves_no_process(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys\n"
+        "from symgrad.guard import run_guarded\n"
+        "def spin():\n"
+        "    open(sys.argv[1], 'w').write(str(os.getpid()))\n"
+        "    while True: pass\n"
+        "run_guarded(spin, timeout=60)\n"
+    )
+    marker = tmp_path / "worker.pid"
+    proc = subprocess.Popen([sys.executable, "-c", code, str(marker)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not marker.exists() or not marker.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    worker = int(marker.read_text())
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143
+    assert err.decode().strip() == "symgrad: terminated"
+    for _ in range(100):
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the worker outlived its parent")

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symgrad.codegen import compile_program
 from symgrad.errors import InputError, LimitError
 from symgrad.network import Network, critic, load_network, numeric_loss
+from symgrad.network.codegen import compile_program
 
 EXAMPLE = json.loads((Path(__file__).parent.parent / "examples" / "critic.json").read_text())
 

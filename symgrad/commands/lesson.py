@@ -41,6 +41,8 @@ def run(args: argparse.Namespace, out: Output) -> int:
 
     if args.figures:
         os.environ[lessons.ENV_FIGURES] = args.figures
+    if os.environ.get(lessons.ENV_FIGURES):
+        lessons.figures_folder()  # a file or a read-only folder: say so before any work
     if args.action == "list":
         if args.number is not None:
             raise InputError("lesson list takes no number", hint="symgrad lesson show 1")

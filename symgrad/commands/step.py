@@ -88,6 +88,18 @@ def compute(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
+    if args.plot:
+        from symgrad.files import check_target
+
+        check_target(args.plot)  # before the work: a bad name costs nothing
+    if not 1 <= args.iterations <= MAX_ITERATIONS:  # before the time limit is scaled by it
+        from symgrad.errors import InputError, LimitError
+
+        if args.iterations < 1:
+            raise InputError(f"--iterations must be at least 1, got {args.iterations}")
+        raise LimitError(
+            f"--iterations {str(args.iterations)[:25]} is more than the limit of {MAX_ITERATIONS}"
+        )
     timeout = args.timeout or DEFAULT_TIMEOUT * (1 + args.iterations // 100)
     result = run_guarded(compute, args, timeout=timeout, in_process=args.debug)
     if args.plot:

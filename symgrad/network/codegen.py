@@ -23,34 +23,59 @@ small batches.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sympy as sp
 
-__all__ = ["Program", "compile_program", "CHUNK"]
+__all__ = ["Program", "compile_program", "activation_function", "NUMPY_FORMS", "CHUNK"]
 
 CHUNK = 2048  # samples per chunk: a few hundred kB per temporary, so they stay in cache
+
+
+# How generated code prints the functions NumPy lacks (``{0}`` is the argument): the one
+# place where symgrad's own functions, and so every network activation, become numpy code.
+NUMPY_FORMS: dict[str, str] = {
+    "relu": "numpy.maximum({0}, 0.0)",
+    "sigmoid": "(0.5 + 0.5*numpy.tanh(0.5*{0}))",
+    "softplus": "numpy.logaddexp(0.0, {0})",
+    # Heaviside(z, 0): 0 at the kink, as relu's derivative is in TensorFlow.
+    "Heaviside": "numpy.greater({0}, 0.0)",
+}
 
 
 def _printer():
     from sympy.printing.numpy import NumPyPrinter
 
-    class _Printer(NumPyPrinter):
-        def _print_relu(self, e):
-            return f"numpy.maximum({self._print(e.args[0])}, 0.0)"
+    def form(template: str):
+        def print_function(self, e):
+            return template.format(*(self.parenthesize(a, 100) for a in e.args))
 
-        def _print_sigmoid(self, e):
-            return f"(0.5 + 0.5*numpy.tanh(0.5*{self.parenthesize(e.args[0], 100)}))"
+        return print_function
 
-        def _print_softplus(self, e):
-            return f"numpy.logaddexp(0.0, {self._print(e.args[0])})"
+    methods = {f"_print_{name}": form(t) for name, t in NUMPY_FORMS.items()}
+    printer_class = type("_Printer", (NumPyPrinter,), methods)
+    return printer_class({"fully_qualified_modules": True, "allow_unknown_functions": False})
 
-        def _print_Heaviside(self, e):
-            # Heaviside(z, 0): 0 at the kink, as relu's derivative is in TensorFlow.
-            return f"numpy.greater({self._print(e.args[0])}, 0.0)"
 
-    return _Printer({"fully_qualified_modules": True, "allow_unknown_functions": False})
+@functools.cache
+def activation_function(name: str) -> Callable[[Any], Any]:
+    """The network activation ``name`` as a numpy function, printed from its SymPy form.
+
+    >>> import numpy as np
+    >>> activation_function("relu")(np.array([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
+    """
+    from symgrad.functions import ACTIVATIONS
+
+    z = sp.Symbol("z", real=True)
+    source = f"def _activation(z):\n    return {_printer().doprint(ACTIVATIONS[name](z))}\n"
+    import numpy
+
+    namespace: dict[str, Any] = {"numpy": numpy}
+    exec(compile(source, "<symgrad generated>", "exec"), namespace)  # noqa: S102
+    return namespace["_activation"]
 
 
 class Program:
@@ -107,15 +132,15 @@ class Program:
 
         Irrational intermediate values are carried with 40 significant digits.
         """
-        from symgrad.optimizers import _settle
+        from symgrad.exact import settle
 
         base = dict(zip(self.params, params))
         rows = []
         for row in samples:
             env = base | dict(zip(self.samples, row))
             for sym, expr in self.assignments:
-                env[sym] = _settle(expr.xreplace(env))
-            rows.append([_settle(out.xreplace(env)) for out in self.outputs])
+                env[sym] = settle(expr.xreplace(env))
+            rows.append([settle(out.xreplace(env)) for out in self.outputs])
         return rows
 
 

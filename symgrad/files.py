@@ -1,0 +1,174 @@
+"""Every file symgrad writes goes through here: checked the same way, written atomically.
+
+The rule for a file name, for every writer (``--plot`` of ``symgrad`` and
+``symgrad step``, the pictures of a lesson):
+
+* it ends in the suffix the writer produces (``.png`` for pictures; no other
+  format is guessed from the name, and none is added);
+* its folder exists and is a folder;
+* it is not a symbolic link, and if it exists it is a regular file: symgrad
+  replaces a file it may have written before, never what a link points to,
+  a folder or a device.
+
+The content is written to a temporary file in the same folder, flushed to
+disk and then renamed over the target in one step (``os.replace``), so an
+interrupted run (even ``kill -9``) leaves the old file or the complete new
+one, never half of it.
+
+>>> import os, tempfile
+>>> folder = tempfile.mkdtemp()
+>>> path = write_atomic(os.path.join(folder, "a.txt"), lambda f: f.write(b"hello"), suffix=".txt")
+>>> open(path, "rb").read(), os.listdir(folder)
+(b'hello', ['a.txt'])
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from symgrad.errors import InputError
+
+__all__ = ["check_target", "check_folder", "write_atomic", "save_figure", "private_folder"]
+
+
+def check_target(path: str | os.PathLike, suffix: str = ".png", what: str = "--plot") -> Path:
+    """``path`` as a :class:`~pathlib.Path` if symgrad may write it, else an InputError.
+
+    >>> check_target("slope.pdf")
+    Traceback (most recent call last):
+    ...
+    symgrad.errors.InputError: --plot writes PNG files, and 'slope.pdf' does not end in .png (name the file slope.png)
+    """
+    path = Path(path)
+    if path.suffix.lower() != suffix:
+        raise InputError(
+            f"{what} writes {suffix[1:].upper()} files, and {path.name!r} does not end in {suffix}",
+            hint=f"name the file {path.stem or 'picture'}{suffix}",
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(
+            f"cannot write {path}: the folder {str(folder)!r} does not exist",
+            hint="create it first, or choose another place",
+        )
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return path
+    except OSError as err:
+        raise InputError(f"cannot write {path}: {err.strerror or err}") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise InputError(
+            f"{path} is a symbolic link; symgrad does not write through links",
+            hint="remove the link or choose another file name",
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path} exists and is not a regular file", hint="choose another name")
+    return path
+
+
+def check_folder(folder: str | os.PathLike, what: str = "--figures") -> Path:
+    """``folder`` if it is a folder symgrad can write into (created if missing), else an
+    InputError naming what is wrong."""
+    path = Path(folder)
+    if path.is_symlink() and not path.is_dir():
+        raise InputError(f"{what} {folder}: a symbolic link to nothing, not a folder")
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{what} {folder} is a file, not a folder", hint="name a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"{what}: cannot create the folder {folder}: {err.strerror}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise InputError(
+            f"{what}: the folder {folder} is not writable", hint="choose a folder you can write"
+        )
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(
+    path: str | os.PathLike, write: Callable[[IO[bytes]], Any], suffix: str = ".png"
+) -> Path:
+    """Write a file with ``write(binary_stream)``: the old file or the complete new one.
+
+    The target is checked with :func:`check_target` first. A failure while
+    writing (a full disk, an error in ``write``) removes the temporary file
+    and leaves the target as it was.
+    """
+    target = check_target(path, suffix)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+            os.fchmod(stream.fileno(), 0o666 & ~_umask())
+        os.replace(temp, target)  # a link planted meanwhile is replaced, never followed
+    except BaseException as err:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        if isinstance(err, OSError):
+            raise InputError(f"cannot write {target}: {err.strerror or err}") from None
+        raise
+    return target
+
+
+def save_figure(fig: Any, path: str | os.PathLike, **savefig: Any) -> Path:
+    """Save a matplotlib figure as PNG with :func:`write_atomic`."""
+
+    def write(stream: IO[bytes]) -> None:
+        import numpy as np
+
+        with np.errstate(all="ignore"):  # values that overflow are drawn as gaps
+            fig.savefig(stream, format="png", **savefig)
+
+    return write_atomic(path, write, ".png")
+
+
+def private_folder(prefix: str) -> Path:
+    """A new folder only this user can enter (mode 0700), for one run's files.
+
+    It lives under the user's cache folder (``$XDG_CACHE_HOME/symgrad`` or
+    ``~/.cache/symgrad``, itself 0700) if that is usable, else under the
+    system's temporary folder; run folders older than a week are removed.
+    """
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "symgrad"
+    try:
+        base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(base)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            raise PermissionError("not a folder of this user")
+        os.chmod(base, 0o700)
+        _prune(base, prefix)
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    except (OSError, RuntimeError):
+        return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+WEEK = 7 * 24 * 3600
+
+
+def _prune(base: Path, prefix: str) -> None:
+    import shutil
+    import time
+
+    now = time.time()
+    for entry in base.iterdir():
+        try:
+            if entry.name.startswith(prefix) and now - entry.lstat().st_mtime > WEEK:
+                shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            pass
