@@ -32,9 +32,7 @@ graphviz), for graphs of up to :data:`MAX_DRAWN` nodes.
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -621,36 +619,18 @@ def _same(a: sp.Expr | None, b: sp.Expr | None) -> bool | None:
 # -- the picture ----------------------------------------------------------------------
 
 
-def _check_target(path: Path) -> None:
-    if path.suffix.lower() not in PICTURE_SUFFIXES:
+def _check_target(path: Path) -> str:
+    """The suffix of a picture symgrad may write at ``path`` (symgrad.files's rule)."""
+    from symgrad.files import check_target
+
+    suffix = path.suffix.lower()
+    if suffix not in PICTURE_SUFFIXES:
         raise InputError(
             f"--plot writes .png or .svg files; {path.name!r} ends in neither",
             hint="for example --plot graph.png",
         )
-    if path.is_symlink():
-        raise InputError(f"{path} is a symbolic link; symgrad does not write through links")
-    if path.exists() and not path.is_file():
-        raise InputError(f"{path} exists and is not a regular file")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"cannot write {path}: the folder {parent} does not exist")
-
-
-def _write_atomically(path: Path, save) -> None:
-    """Write through ``save(file)`` into a temporary file next to ``path``, then rename it."""
-    parent = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            save(f)
-        if path.is_symlink():
-            raise InputError(f"{path} is a symbolic link; symgrad does not write through links")
-        os.replace(tmp, path)
-    except OSError as err:
-        raise InputError(f"cannot write {path}: {err.strerror or err}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    check_target(path, suffix)
+    return suffix
 
 
 @dataclass(frozen=True)
@@ -740,7 +720,7 @@ def layout(g: Graph) -> Layout:
 def draw(g: Graph, path: str | Path) -> str:
     """Draw ``g`` into a PNG or SVG file, atomically; returns the path written."""
     path = Path(path)
-    _check_target(path)
+    suffix = _check_target(path)
     if len(g.nodes) > MAX_DRAWN:
         raise LimitError(
             f"the graph has {len(g.nodes)} nodes, too many to draw legibly (at most {MAX_DRAWN})",
@@ -753,8 +733,12 @@ def draw(g: Graph, path: str | Path) -> str:
 
     fig = _figure(plt, g)
     try:
-        fmt = path.suffix.lower().lstrip(".")
-        _write_atomically(path, lambda f: fig.savefig(f, format=fmt, dpi=110, bbox_inches="tight"))
+        from symgrad.files import write_atomic
+
+        def save(stream) -> None:
+            fig.savefig(stream, format=suffix[1:], dpi=110, bbox_inches="tight")
+
+        write_atomic(path, save, suffix)
     finally:
         plt.close(fig)
     return str(path)
