@@ -80,6 +80,8 @@ AGREEMENT = 1e-9
 #: CPU seconds a compared program may use (importing TensorFlow takes several).
 COMPARE_CPU_SECONDS = 120
 COMPARE_WALL_SECONDS = 600.0
+#: Rows a comparison shows on screen (JSON has them all).
+MAX_ROWS = 24
 
 # -- names --------------------------------------------------------------------------
 
@@ -321,6 +323,7 @@ class Program(StyledLines):
     value: float | None
     gradients: tuple[float | None, ...]  # symgrad's: None where TensorFlow gives None
     exit_code: int = EXIT_OK
+    output: str = "y"  # the name of the value: y, f, ... or L for a network's loss
 
     def lines(self) -> list[tuple[str, str]]:
         return [(line, "") for line in self.code.rstrip("\n").split("\n")]
@@ -384,6 +387,7 @@ def program_for_graph(g, framework: str) -> Program:
         variables=tuple(g.variables),
         value=g.node(g.output).value if g.output in {n.name for n in g.nodes} else None,
         gradients=tuple(g.gradients()),
+        output=g.output,
     )
 
 
@@ -602,13 +606,23 @@ class Comparison(StyledLines):
         rows.append(
             (self.output, _show(self.value[0]), _show(self.value[1]), _show_diff(*self.value))
         )
-        for name, a, b in zip(self.variables, self.symgrad, self.theirs):
+        shown = list(zip(self.variables, self.symgrad, self.theirs))
+        for name, a, b in shown[:MAX_ROWS]:
             rows.append((f"∂{self.output}/∂{name}", _show(a), _show(b), _show_diff(a, b)))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         out: list[tuple[str, str]] = [(f"symgrad beside {title}, in float64", "bold")]
         for k, row in enumerate(rows):
             text = "  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths))
             out.append((text.rstrip(), "dim" if k == 0 else ""))
+        if len(shown) > MAX_ROWS:
+            worst = max((abs(d) for d in self.differences if d is not None), default=0.0)
+            out.append(
+                (
+                    f"  ... {len(shown) - MAX_ROWS} more (all with --format json); "
+                    f"largest difference {worst:.3g}",
+                    "dim",
+                )
+            )
         out.append(("", ""))
         if self.agrees:
             out.append(
@@ -708,6 +722,7 @@ def run_program(program: Program, timeout: float | None = None) -> Comparison:
         symgrad=program.gradients,
         theirs=tuple(printed.get("gradients", [None] * len(program.variables))),
         value=(program.value, printed.get("value")),
+        output=program.output,
     )
 
 
@@ -746,3 +761,246 @@ def compare(
     """Run the framework's program for ``expr`` at ``at`` and compare its numbers with symgrad's."""
     program = export(expr, at=at, framework=framework, wrt=wrt)
     return run_program(program, timeout=timeout)
+
+
+# -- networks -------------------------------------------------------------------------
+
+_NET_ACTIVATIONS = {
+    "numpy": {"relu": "np.maximum({0}, 0.0)", "tanh": "np.tanh({0})", "sigmoid": "sigmoid({0})"},
+    "torch": {
+        "relu": "torch.relu({0})",
+        "tanh": "torch.tanh({0})",
+        "sigmoid": "torch.sigmoid({0})",
+    },
+    "tf": {
+        "relu": "tf.nn.relu({0})",
+        "tanh": "tf.math.tanh({0})",
+        "sigmoid": "tf.math.sigmoid({0})",
+    },
+    "jax": {"relu": "jax.nn.relu({0})", "tanh": "jnp.tanh({0})", "sigmoid": "jax.nn.sigmoid({0})"},
+}
+_NET_LOSSES = {
+    "numpy": {
+        "mean_square": "np.mean((t - {y}) ** 2)",
+        "binary_crossentropy": "np.mean(np.logaddexp(0.0, {z}) - t * {z})",
+        "categorical_crossentropy": "np.mean(np.sum(t * (np.logaddexp.reduce({z}, axis=1, "
+        "keepdims=True) - {z}), axis=1))",
+    },
+    "torch": {
+        "mean_square": "torch.mean((t - {y}) ** 2)",
+        "binary_crossentropy": "torch.mean(torch.nn.functional.softplus({z}) - t * {z})",
+        "categorical_crossentropy": "torch.mean(torch.sum(t * (torch.logsumexp({z}, dim=1, "
+        "keepdim=True) - {z}), dim=1))",
+    },
+    "tf": {
+        "mean_square": "tf.reduce_mean((t - {y}) ** 2)",
+        "binary_crossentropy": "tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits("
+        "labels=t, logits={z}))",
+        "categorical_crossentropy": "tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits("
+        "labels=t, logits={z}))",
+    },
+    "jax": {
+        "mean_square": "jnp.mean((t - {y}) ** 2)",
+        "binary_crossentropy": "jnp.mean(jax.nn.softplus({z}) - t * {z})",
+        "categorical_crossentropy": "jnp.mean(jnp.sum(t * (jax.nn.logsumexp({z}, axis=1, "
+        "keepdims=True) - {z}), axis=1))",
+    },
+}
+
+
+def _array_literal(a) -> str:
+    """A float64 array as a nested list of float literals (the numbers, never text)."""
+    return repr(a.tolist()) if a.ndim else repr(float(a))
+
+
+def _net_forward(net, framework: str) -> tuple[list[str], str, str]:
+    """Lines ``z1 = x @ W1 + b1``, ``a1 = relu(z1)``, ...; the output and the logits names."""
+    table = _NET_ACTIVATIONS[_library(framework)]
+    lines, prev = [], "x"
+    z = prev
+    for i, layer in enumerate(net.layers, start=1):
+        z = f"z{i}"
+        lines.append(f"{z} = {prev} @ W{i} + b{i}")
+        if layer.activation in ("linear", "softmax"):
+            prev = z
+        else:
+            lines.append(f"a{i} = {table[layer.activation].format(z)}")
+            prev = f"a{i}"
+    return lines, prev, z
+
+
+def network_program(
+    net, params, states, targets, loss: str, gradients, value, framework: str
+) -> Program:
+    """A program that builds the network with these parameters and batch, in ``framework``,
+    and prints the loss and ``tf.gradients(loss, params)`` flattened in TensorFlow's order."""
+    from symgrad.network.model import labels
+
+    if framework not in FRAMEWORKS:
+        raise InputError(f"unknown framework {framework!r}; choose one of {', '.join(FRAMEWORKS)}")
+    count = len(net.layers)
+    names = [f"{w}{i}" for i in range(1, count + 1) for w in ("W", "b")]
+    param_list = ", ".join(names)
+    shapes = " → ".join([str(net.inputs)] + [f"{la.units} ({la.activation})" for la in net.layers])
+    about = (
+        f"The network {shapes}, loss {loss}, on a batch of {states.shape[0]} states, in float64."
+    )
+    about += "\nW1, b1, ... are, in order: " + ", ".join(net.param_names) + "."
+    forward, out, logits = _net_forward(net, framework)
+    loss_line = _NET_LOSSES[_library(framework)][loss].format(y=out, z=logits)
+    data = [f"x = {_array_literal(states)}", f"t = {_array_literal(targets)}"]
+    values = [_array_literal(params[n]) for n in net.param_names]
+    if framework == "numpy":
+        code = _numpy_network(
+            net, loss, names, values, data, forward, out, logits, loss_line, about
+        )
+    elif framework == "torch":
+        code = (
+            _header(f"{TITLES['torch']}: a dense network's loss and gradients.", about)
+            + "import torch\n\n"
+            + "".join(
+                f"{d.split(' = ')[0]} = torch.tensor({d.split(' = ', 1)[1]}, dtype=torch.float64)\n"
+                for d in data
+            )
+            + "".join(
+                f"{n} = torch.tensor({v}, dtype=torch.float64, requires_grad=True)\n"
+                for n, v in zip(names, values)
+            )
+            + "\n"
+            + "\n".join(forward)
+            + f"\nloss = {loss_line}\n\n"
+            + f"grads = torch.autograd.grad(loss, [{param_list}])\n"
+            + 'print("value:", float(loss))\n'
+            + 'print("gradients:", [float(v) for grad in grads for v in grad.reshape(-1)])\n'
+        )
+    elif framework == "tf2":
+        code = (
+            _header(f"{TITLES['tf2']}: a dense network's loss and gradients.", about)
+            + "import tensorflow as tf\n\n"
+            + "".join(
+                f"{d.split(' = ')[0]} = tf.constant({d.split(' = ', 1)[1]}, dtype=tf.float64)\n"
+                for d in data
+            )
+            + "".join(f"{n} = tf.Variable({v}, dtype=tf.float64)\n" for n, v in zip(names, values))
+            + "with tf.GradientTape() as tape:\n"
+            + "".join(f"    {line}\n" for line in forward)
+            + f"    loss = {loss_line}\n"
+            + f"grads = tape.gradient(loss, [{param_list}])\n\n"
+            + 'print("value:", float(loss))\n'
+            + 'print("gradients:", [float(v) for grad in grads for v in tf.reshape(grad, [-1]).numpy()])\n'
+        )
+    elif framework == "tf1":
+        code = (
+            _header(
+                f"{TITLES['tf1']}: critic_gradients = tf.gradients(loss, network_params).", about
+            )
+            + "import tensorflow.compat.v1 as tf\n\ntf.disable_eager_execution()\n\n"
+            + "".join(
+                f"{d.split(' = ')[0]} = tf.constant({d.split(' = ', 1)[1]}, dtype=tf.float64)\n"
+                for d in data
+            )
+            + "".join(
+                f'{n} = tf.Variable({v}, dtype=tf.float64, name="{n}")\n'
+                for n, v in zip(names, values)
+            )
+            + "\n"
+            + "\n".join(forward)
+            + f"\nloss = {loss_line}\n\n"
+            + f"network_params = [{param_list}]\n"
+            + "critic_gradients = tf.gradients(loss, network_params)\n\n"
+            + "with tf.Session() as sess:\n"
+            + "    sess.run(tf.global_variables_initializer())\n"
+            + '    print("value:", float(sess.run(loss)))\n'
+            + "    grads = sess.run(critic_gradients)\n"
+            + '    print("gradients:", [float(v) for grad in grads for v in grad.reshape(-1)])\n'
+        )
+    else:  # jax
+        code = (
+            _header(f"{TITLES['jax']}: a dense network's loss and gradients.", about)
+            + 'import jax\n\njax.config.update("jax_enable_x64", True)\n'
+            + "import jax.numpy as jnp  # noqa: E402\n\n"
+            + "".join(
+                f"{d.split(' = ')[0]} = jnp.array({d.split(' = ', 1)[1]}, dtype=jnp.float64)\n"
+                for d in data
+            )
+            + f"\n\ndef loss_fn({param_list}):\n"
+            + "".join(f"    {line}\n" for line in forward)
+            + f"    return {loss_line}\n\n\n"
+            + "params = ["
+            + ", ".join(f"jnp.array({v}, dtype=jnp.float64)" for v in values)
+            + "]\n"
+            + f"grads = jax.grad(loss_fn, argnums={_tuple(str(k) for k in range(len(names)))})(*params)\n"
+            + 'print("value:", float(loss_fn(*params)))\n'
+            + 'print("gradients:", [float(v) for grad in grads for v in jnp.ravel(grad)])\n'
+        )
+    return Program(
+        framework=framework,
+        code=code,
+        variables=tuple(labels(net)),
+        value=float(value),
+        gradients=tuple(float(g) for g in gradients),
+        output="L",
+    )
+
+
+def _numpy_network(net, loss, names, values, data, forward, out, logits, loss_line, about) -> str:
+    """The forward pass and the backward recurrences in matrix form, by hand."""
+    count = len(net.layers)
+    n_k = "x.shape[0]" if net.outputs == 1 else "x.shape[0] * t.shape[1]"
+    if loss == "mean_square":
+        first = f"(({out} - t) * 2.0 / ({n_k}))"
+        if net.layers[-1].activation not in ("linear",):
+            first += f" * {_numpy_slope(net.layers[-1].activation, f'z{count}', out)}"
+    elif loss == "binary_crossentropy":
+        first = f"(a{count} - t) / ({n_k})"
+    else:
+        first = f"(softmax(z{count}) * t.sum(axis=1, keepdims=True) - t) / x.shape[0]  # p - t"
+    back = [f"d{count} = {first}"]
+    for i in range(count, 0, -1):
+        prev = (
+            "x"
+            if i == 1
+            else (f"a{i - 1}" if net.layers[i - 2].activation != "linear" else f"z{i - 1}")
+        )
+        back.append(f"grad_W{i} = {prev}.T @ d{i}")
+        back.append(f"grad_b{i} = d{i}.sum(axis=0)")
+        if i > 1:
+            below = net.layers[i - 2]
+            slope = _numpy_slope(below.activation, f"z{i - 1}", prev)
+            back.append(
+                f"d{i - 1} = (d{i} @ W{i}.T) * {slope}"
+                if slope != "1.0"
+                else f"d{i - 1} = d{i} @ W{i}.T"
+            )
+    helpers = ""
+    if any(la.activation == "sigmoid" for la in net.layers):
+        helpers += "\n\n" + NUMPY_HELPERS["sigmoid"]
+    if loss == "categorical_crossentropy":
+        helpers += (
+            "\n\ndef softmax(z):\n    e = np.exp(z - z.max(axis=1, keepdims=True))\n"
+            "    return e / e.sum(axis=1, keepdims=True)\n"
+        )
+    order = ", ".join(f"grad_{n}" for n in names)
+    return (
+        _header(f"{TITLES['numpy']}: backpropagation in matrix form.", about)
+        + "import numpy as np\n"
+        + helpers
+        + "\n\n"
+        + "".join(f"{d.split(' = ')[0]} = np.array({d.split(' = ', 1)[1]})\n" for d in data)
+        + "".join(f"{n} = np.array({v})\n" for n, v in zip(names, values))
+        + "\n# forward pass\n"
+        + "\n".join(forward)
+        + f"\nloss = {loss_line}\n"
+        + "\n# backward pass: d_l = dL/dz_l, dL/dW_l = a_(l-1)^T d_l, d_(l-1) = (d_l W_l^T) * act'(z_(l-1))\n"
+        + "\n".join(back)
+        + '\n\nprint("value:", float(loss))\n'
+        + f'print("gradients:", [float(v) for grad in ({order}) for v in grad.reshape(-1)])\n'
+    )
+
+
+def _numpy_slope(activation: str, z: str, a: str) -> str:
+    return {
+        "relu": f"({z} > 0)",
+        "tanh": f"(1.0 - {a} ** 2)",
+        "sigmoid": f"({a} * (1.0 - {a}))",
+    }.get(activation, "1.0")

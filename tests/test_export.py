@@ -147,3 +147,45 @@ def test_cli_export_and_compare(capsys):
 def test_cli_bad_export_is_exit_2(capsys, argv, message):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+NETWORK_FILES = ["critic.json", "classifier.json"]
+EXAMPLES = __import__("pathlib").Path(__file__).parent.parent / "examples"
+
+
+def _network_program(file: str, framework: str):
+    from symgrad.network import critic, load_network
+
+    spec = json.loads((EXAMPLES / file).read_text())
+    result = critic(spec)
+    net, params, states, targets, loss = load_network(spec)
+    flat = [g for n in result.network.param_names for g in result.gradients[n].ravel()]
+    return ex.network_program(net, params, states, targets, loss, flat, result.loss, framework)
+
+
+@pytest.mark.parametrize("file", NETWORK_FILES)
+def test_numpy_network_program_agrees(file):
+    program = _network_program(file, "numpy")
+    printed = _run_in_process(program.code)
+    assert printed["value"] == pytest.approx(program.value, rel=1e-13)
+    assert printed["gradients"] == pytest.approx(list(program.gradients), rel=1e-12, abs=1e-15)
+    assert "d1 = (d2 @ W2.T) * (z1 > 0)" in program.code
+    for framework in ex.FRAMEWORKS:
+        ast.parse(_network_program(file, framework).code)
+
+
+@pytest.mark.parametrize("framework", ["torch", "tf1", "tf2", "jax"])
+def test_network_framework_agrees_when_installed(framework):
+    if not ex.installed(framework):
+        pytest.skip(f"{ex.MODULES[framework]} is not installed")
+    comparison = ex.run_program(_network_program("classifier.json", framework))
+    assert comparison.agrees, comparison.plain_text()
+
+
+def test_cli_critic_compare_numpy(capsys):
+    file = str(EXAMPLES / "classifier.json")
+    assert main(["critic", file, "--compare", "numpy", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["agrees"] and len(data["numpy"]) == 31
+    assert main(["critic", file, "--export", "torch", "--explain"]) == 2
+    assert "does not combine with --explain" in capsys.readouterr().err

@@ -42,6 +42,7 @@ NUMPY_FORMS: dict[str, str] = {
     "softplus": "numpy.logaddexp(0.0, {0})",
     # Heaviside(z, 0): 0 at the kink, as relu's derivative is in TensorFlow.
     "Heaviside": "numpy.greater({0}, 0.0)",
+    "logaddexp": "numpy.logaddexp({0}, {1})",  # softmax's log Σ e^z, stable
 }
 
 

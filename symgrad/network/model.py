@@ -43,7 +43,7 @@ __all__ = [
     "describe",
 ]
 
-LOSSES = ("mean_square", "binary_crossentropy")
+LOSSES = ("mean_square", "binary_crossentropy", "categorical_crossentropy")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_/.:-]{0,59}")
 
 
@@ -192,9 +192,10 @@ class Network:
         2*out/a[0] - 2*t[0]
         """
         if loss not in LOSSES:
-            raise InputError(
-                f"unknown loss {loss!r}", hint="choose mean_square or binary_crossentropy"
-            )
+            raise InputError(f"unknown loss {loss!r}", hint=f"choose {', '.join(LOSSES)}")
+        from symgrad.network import softmax as sm
+
+        sm.check_pairing(self, loss)
         xs = tuple(variable(f"x[{i}]") for i in range(self.inputs))
         ts = tuple(variable(f"t[{k}]") for k in range(self.outputs))
         syms = self.symbols()
@@ -211,6 +212,9 @@ class Network:
                     (z, sp.Add(*[prev[i] * w_mat[i][j] for i in range(len(prev))]) + b[j])
                 )
                 z_layer.append(z)
+                if layer.activation == sm.ACTIVATION:  # logits: softmax is taken with the loss
+                    a_layer.append(z)
+                    continue
                 value = ACTIVATIONS[layer.activation](z)
                 if value == z:  # linear: a is z itself
                     a_layer.append(z)
@@ -228,6 +232,10 @@ class Network:
                 assignments += list(zip(out, zs[-1]))
             ell = mean_square(ts, out)
             g_a = [sp.diff(ell, o) for o in out]
+        elif loss == sm.LOSS:
+            ell, out, logit_rules, defined = sm.classifier_loss(last.name, ts, zs[-1])
+            assignments += defined
+            g_a = None
         else:
             if last.activation != "sigmoid":
                 raise InputError(
@@ -245,7 +253,9 @@ class Network:
             g_z = []
             for j, z in enumerate(zs[index]):
                 dz = variable(f"∂ℓ/∂{layer.name}/z[{j}]")
-                if g_a is None:  # binary cross-entropy: ∂ℓ/∂z straight from the logits
+                if g_a is None and loss == sm.LOSS:  # ∂ℓ/∂z = (Σt)⋅p - t: see softmax
+                    rule = logit_rules[j]
+                elif g_a is None:  # binary cross-entropy: ∂ℓ/∂z straight from the logits
                     rule = sp.diff(ell, z)
                 else:
                     act = ACTIVATIONS[layer.activation]
@@ -298,7 +308,12 @@ def forward(net: Network, params: dict, states):
     for i, layer in enumerate(net.layers):
         w, b = params[net.param_names[2 * i]], params[net.param_names[2 * i + 1]]
         z = np.matmul(a, w) + (b[..., None, :] if b.ndim == 2 else b)
-        a = activation_function(layer.activation)(z)
+        if layer.activation == "softmax":
+            from symgrad.network.softmax import softmax_numpy
+
+            a = softmax_numpy(z)
+        else:
+            a = activation_function(layer.activation)(z)
         if i == len(net.layers) - 1:
             return a, z
     raise AssertionError("unreachable")  # pragma: no cover
@@ -311,6 +326,10 @@ def numeric_loss(net: Network, params: dict, states, targets, loss: str):
     out, z = forward(net, params, states)
     if loss == "mean_square":
         return np.mean((targets - out) ** 2, axis=(-2, -1))
+    if loss == "categorical_crossentropy":
+        from symgrad.network.softmax import cross_entropy_numpy
+
+        return cross_entropy_numpy(z, targets)
     return np.mean(np.logaddexp(0.0, z) - targets * z, axis=(-2, -1))
 
 
