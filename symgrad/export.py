@@ -370,7 +370,7 @@ def program_for_graph(g, framework: str) -> Program:
     where = ", ".join(f"{k} = {sp.sstr(v)}" for k, v in point.items())
     about = f"{g.output} = {g.typed} at {where}, in float64."
     if g.typed != inline(g.expr):
-        about += f"\n(as typed; SymPy simplifies it to {inline(g.expr)})"
+        about += f"\n(as typed; SymPy writes it {inline(g.expr)})"
     renamed = [f"{k} is called {v} here" for k, v in ident.items() if k != v]
     if renamed:
         about += "\n(" + "; ".join(renamed) + ")"
@@ -528,7 +528,8 @@ def _numpy_program(g, names: Names, ident, output, about) -> str:
         )
         + "import numpy as np\n"
         + helpers
-        + "\n\n# forward pass: one line per node, in tape order\n"
+        + ("\n\n" if helpers else "\n")
+        + "# forward pass: one line per node, in tape order\n"
         + "\n".join(forward)
         + f"\n\n# backward pass: grad_n = d{output}/dn, one term per out-edge of n\n"
         + "\n".join(backward)
@@ -683,7 +684,7 @@ def run_program(program: Program, timeout: float | None = None) -> Comparison:
     framework = program.framework
     if not installed(framework):
         raise InputError(
-            f"{framework} needs {MODULES[framework]}, which is not installed",
+            f"{MODULES[framework]} is not installed, so --compare {framework} cannot run",
             hint=f"pip install {PACKAGES[framework]}",
         )
     env = dict(os.environ)
