@@ -30,7 +30,7 @@ _LAZY: dict[str, str] = {
     "optimize": "symgrad.optimizers:optimize",
     "optimizer": "symgrad.optimizers:optimizer",
     "critic": "symgrad.network:critic",
-    "graph": "symgrad.graph:graph",
+    "graph": "symgrad.backprop:graph",
 }
 
 

@@ -351,8 +351,8 @@ def _header(title: str, about: str) -> str:
 
 
 def program_for_graph(g, framework: str) -> Program:
-    """The program for a :class:`symgrad.graph.Graph` (its expression as typed, its point)."""
-    from symgrad.graph import structural
+    """The program for a :class:`symgrad.backprop.Graph` (its expression as typed, its point)."""
+    from symgrad.backprop import structural
     from symgrad.parse import variable
     from symgrad.printing import inline
 
@@ -553,7 +553,7 @@ def export(
     wrt: Sequence[str] | str | None = None,
 ) -> Program:
     """The program that computes ``expr``'s value and gradients at ``at`` in ``framework``."""
-    from symgrad.graph import graph
+    from symgrad.backprop import graph
 
     if framework not in FRAMEWORKS:
         raise InputError(f"unknown framework {framework!r}; choose one of {', '.join(FRAMEWORKS)}")

@@ -10,10 +10,10 @@ import json
 import pytest
 
 from symgrad import export as ex
+from symgrad.backprop import graph
 from symgrad.cli import main
 from symgrad.errors import InputError
 from symgrad.functions import FUNCTIONS
-from symgrad.graph import graph
 
 CASES = [
     ("w*w + 2", "w=10,v=3"),

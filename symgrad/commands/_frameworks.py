@@ -83,8 +83,8 @@ def run_export(args: argparse.Namespace, out, build: Callable | None = None) -> 
 
 
 def _gradient_program(args: argparse.Namespace, framework: str):
+    from symgrad.backprop import graph
     from symgrad.export import program_for_graph
-    from symgrad.graph import graph
 
     if not args.at:
         raise InputError(

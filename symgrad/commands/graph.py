@@ -74,7 +74,7 @@ def compute(args: argparse.Namespace):
     for flag, (message, hint) in REFUSED.items():
         if getattr(args, flag):
             raise InputError(message, hint=hint)
-    from symgrad.graph import graph
+    from symgrad.backprop import graph
 
     if not args.at:
         raise InputError("the graph needs a point to run forward", hint="add --at x=1")

@@ -1,4 +1,5 @@
-"""The computation graph: structure as typed, forward values, adjoints equal the exact gradient."""
+"""symgrad.backprop, the computation graph: structure as typed, forward values, adjoints equal
+the exact gradient."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import os
 
 import pytest
 import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from symgrad.backprop import MAX_DRAWN, graph, layout, structural
 from symgrad.errors import InputError, LimitError
-from symgrad.graph import MAX_DRAWN, graph, layout, structural
 from symgrad.parse import parse, variable
 
 CASES = [
@@ -174,3 +177,49 @@ def test_picture_refuses_links_suffixes_and_huge_graphs(tmp_path):
     with pytest.raises(LimitError, match="too many to draw"):
         graph(big, at=at).with_picture(tmp_path / "big.png")
     assert sorted(os.listdir(tmp_path)) == ["link.png", "real.png"]
+
+
+# -- random expressions, typed as text ---------------------------------------------------
+
+
+_UNARY = ["sin", "cos", "tanh", "sigmoid", "softplus", "atan"]
+
+
+def _texts():
+    leaves = st.sampled_from(["x", "y", "2", "0.5", "x", "y"])
+    return st.recursive(
+        leaves,
+        lambda kids: st.one_of(
+            st.tuples(kids, st.sampled_from(["+", "-", "*"]), kids).map(
+                lambda t: f"({t[0]} {t[1]} {t[2]})"
+            ),
+            st.tuples(kids, kids).map(lambda t: f"{t[0]}/(1 + {t[1]}^2)"),
+            st.tuples(st.sampled_from(_UNARY), kids).map(lambda t: f"{t[0]}({t[1]})"),
+            st.tuples(kids, st.integers(2, 3)).map(lambda t: f"{t[0]}^{t[1]}"),
+        ),
+        max_leaves=8,
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=_texts(), px=st.sampled_from(["0.3", "-1.25", "2"]), py=st.sampled_from(["0.7", "-0.5"])
+)
+def test_random_expressions_adjoints_are_the_gradient(text, px, py):
+    g = graph(text, at=f"x={px},y={py}")
+    expr = parse(text).expr
+    subs = {variable("x"): sp.Rational(px), variable("y"): sp.Rational(py)}
+    for name in ("x", "y"):
+        node = g.node(name)
+        if not node.connected:
+            assert variable(name) not in structural(text).free_symbols
+            continue
+        oracle = float(sp.diff(expr, variable(name)).xreplace(subs).evalf(30))
+        assert node.grad == pytest.approx(oracle, rel=1e-12, abs=1e-13)
+
+
+def test_symgrad_graph_stays_the_function_once_the_module_is_loaded():
+    import symgrad
+    import symgrad.backprop  # noqa: F401 - importing a submodule binds its name in the package
+
+    assert symgrad.graph("x*x", at="x=3").gradients() == [6.0]

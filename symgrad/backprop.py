@@ -25,8 +25,9 @@ TensorFlow's ``None``:
 >>> graph("x*x", at="x=3,v=1").gradients()
 [6.0, None]
 
-``Graph.plot(path)`` draws the graph with matplotlib (a layered layout, no
-graphviz), for graphs of up to :data:`MAX_DRAWN` nodes.
+``Graph.with_picture(path)`` draws the graph with matplotlib (a layered
+layout, no graphviz), for graphs of up to :data:`MAX_DRAWN` nodes. The module
+is ``symgrad.backprop`` so that ``symgrad.graph`` stays the function.
 """
 
 from __future__ import annotations
