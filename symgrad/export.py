@@ -386,7 +386,8 @@ def program_for_graph(g, framework: str) -> Program:
         code=code,
         variables=tuple(g.variables),
         value=g.node(g.output).value if g.output in {n.name for n in g.nodes} else None,
-        gradients=tuple(g.gradients()),
+        # What the programs print: None for an input y does not reach (TensorFlow's default).
+        gradients=tuple(g.node(k).grad if g.node(k).connected else None for k in g.variables),
         output=g.output,
     )
 

@@ -189,3 +189,7 @@ def test_cli_critic_compare_numpy(capsys):
     assert data["agrees"] and len(data["numpy"]) == 31
     assert main(["critic", file, "--export", "torch", "--explain"]) == 2
     assert "does not combine with --explain" in capsys.readouterr().err
+
+
+def test_unconnected_zero_still_compares_with_none():
+    assert main(["x*x", "--at", "x=1,v=2", "--unconnected", "zero", "--compare", "numpy"]) == 0
