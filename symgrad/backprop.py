@@ -47,7 +47,7 @@ from symgrad.printing import inline, pretty
 from symgrad.render import StyledLines
 from symgrad.result import GradientResult
 
-__all__ = ["Edge", "Graph", "Node", "graph", "structural", "MAX_DRAWN", "MAX_NODES"]
+__all__ = ["Edge", "Graph", "Node", "graph", "graph_tree", "structural", "MAX_DRAWN", "MAX_NODES"]
 
 #: Largest graph the table and JSON show (the parser's length limit allows about this many).
 MAX_NODES = 600
@@ -68,6 +68,25 @@ def structural(text: str, assigned: Sequence[str] = ()) -> sp.Expr:
     """
     with sp.evaluate(False):
         return parse(text, assigned=assigned).expr
+
+
+def graph_tree(text: str, assigned: Sequence[str] = ()) -> tuple[sp.Expr, bool]:
+    """The tree a graph is built from, and whether it is the structure as typed.
+
+    SymPy cannot answer some questions about unevaluated constants (the
+    parser's ``is_zero`` of a divisor such as ``(1 + softplus(2)²)²`` evaluates
+    without end); such an expression, which the ordinary parse accepted, is
+    built from SymPy's tree instead, and the graph says so.
+
+    >>> graph_tree("w - w + x")
+    (-w + w + x, True)
+    >>> graph_tree("x/(1 + 2^3/(1 + softplus(2)^2)^2)")[1]
+    False
+    """
+    try:
+        return structural(text, assigned), True
+    except LimitError:
+        return parse(text, assigned=assigned).expr, False
 
 
 @dataclass(frozen=True)
@@ -495,7 +514,9 @@ def graph(
         raise InputError("the graph needs a point to run forward", hint="add --at x=1")
     gradient = grad(expr, at=point, wrt=wrt, unconnected=unconnected, check=check)
     parsed = as_parsed(expr, point)
-    tree = structural(expr, assigned=list(point)) if isinstance(expr, str) else parsed.expr
+    tree, as_typed = (
+        graph_tree(expr, assigned=list(point)) if isinstance(expr, str) else (parsed.expr, True)
+    )
     if _evaluated(tree) != parsed.expr:  # pragma: no cover - the two parses must agree
         raise AssertionError(f"the structural parse {tree} does not evaluate to {parsed.expr}")
     output = gradient.output
@@ -522,7 +543,16 @@ def graph(
             }
         )
     source = expr if isinstance(expr, str) else None
-    return _backward(builder, root, tree, parsed.expr, gradient, source)
+    result = _backward(builder, root, tree, parsed.expr, gradient, source)
+    if not as_typed:
+        import dataclasses
+
+        note = (
+            "the graph is built from SymPy's tree: the expression as typed has constants "
+            "SymPy cannot compare with 0"
+        )
+        result = dataclasses.replace(result, notes=(*result.notes, note))
+    return result
 
 
 def _backward(builder, root, tree, expr, gradient, source) -> Graph:
@@ -650,9 +680,9 @@ class Layout:
 def layout(g: Graph) -> Layout:
     """Lay the graph out in layers from the inputs (left) to the output (right).
 
-    Inputs are in layer 0; every operation sits one layer before its first
-    consumer, so edges stay short; an edge that still spans several layers
-    gets a waypoint in each. Layers are ordered by the mean row of their
+    Every node sits one layer before its first consumer (as graphviz's
+    ranking would put it), so edges stay short; an input nothing uses is in
+    layer 0; an edge that still spans several layers gets a waypoint in each. Layers are ordered by the mean row of their
     neighbours (the barycentre heuristic), swept back and forth.
 
     >>> pos = layout(graph("x*z + z", at="x=1,z=2")).positions
@@ -665,9 +695,7 @@ def layout(g: Graph) -> Layout:
         users.setdefault(e.source, []).append(e.target)
     layer: dict[str, int] = {}
     for n in reversed(g.nodes):
-        if n.kind == "variable":
-            layer[n.name] = 0
-        elif n.name in users:
+        if n.name in users:
             layer[n.name] = min(layer[u] for u in users[n.name]) - 1
         else:
             layer[n.name] = n.depth
@@ -883,5 +911,5 @@ def _bezier(points, t: float) -> tuple[float, float]:
     return a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3
 
 
-def _clip(text: str, size: int = 18) -> str:
+def _clip(text: str, size: int = 15) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"

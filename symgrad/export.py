@@ -352,7 +352,7 @@ def _header(title: str, about: str) -> str:
 
 def program_for_graph(g, framework: str) -> Program:
     """The program for a :class:`symgrad.backprop.Graph` (its expression as typed, its point)."""
-    from symgrad.backprop import structural
+    from symgrad.backprop import graph_tree
     from symgrad.parse import variable
     from symgrad.printing import inline
 
@@ -377,7 +377,7 @@ def program_for_graph(g, framework: str) -> Program:
     if framework == "numpy":
         code = _numpy_program(g, names, ident, output, about)
     else:
-        tree = structural(g.typed_source, assigned=list(point)) if g.typed_source else g.expr
+        tree = graph_tree(g.typed_source, list(point))[0] if g.typed_source else g.expr
         printer = CodePrinter(framework, {variable(k): v for k, v in ident.items()})
         body = printer.code(tree)
         code = _TEMPLATES[framework](g, ident, output, body, point, about)
