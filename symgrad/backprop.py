@@ -54,6 +54,8 @@ MAX_NODES = 600
 #: Largest graph :meth:`Graph.plot` draws: beyond this the boxes get too small to read.
 MAX_DRAWN = 40
 PICTURE_SUFFIXES = (".png", ".svg")
+#: CPU seconds the parse as typed may take before the graph uses SymPy's tree (ms normally).
+STRUCTURE_BUDGET = 0.5
 
 
 def structural(text: str, assigned: Sequence[str] = ()) -> sp.Expr:
@@ -73,10 +75,12 @@ def structural(text: str, assigned: Sequence[str] = ()) -> sp.Expr:
 def graph_tree(text: str, assigned: Sequence[str] = ()) -> tuple[sp.Expr, bool]:
     """The tree a graph is built from, and whether it is the structure as typed.
 
-    SymPy cannot answer some questions about unevaluated constants (the
-    parser's ``is_zero`` of a divisor such as ``(1 + softplus(2)²)²`` evaluates
-    without end); such an expression, which the ordinary parse accepted, is
-    built from SymPy's tree instead, and the graph says so.
+    SymPy answers some questions about unevaluated constants slowly or never
+    (the parser's ``is_zero`` of a divisor such as ``(1 + softplus(2)²)²``, or
+    ``1 + 2/(1 + 2²)²``, evaluates without end when evaluation is off); after
+    :data:`STRUCTURE_BUDGET` seconds of CPU time such an expression, which the
+    ordinary parse accepted, is built from SymPy's tree instead, and the graph
+    says so.
 
     >>> graph_tree("w - w + x")
     (-w + w + x, True)
@@ -84,9 +88,36 @@ def graph_tree(text: str, assigned: Sequence[str] = ()) -> tuple[sp.Expr, bool]:
     False
     """
     try:
-        return structural(text, assigned), True
-    except LimitError:
+        return _within_budget(lambda: structural(text, assigned), STRUCTURE_BUDGET), True
+    except (LimitError, _OverBudget):
         return parse(text, assigned=assigned).expr, False
+
+
+class _OverBudget(Exception):  # noqa: N818 - a budget, not an error
+    pass
+
+
+def _within_budget(fn, seconds: float):
+    """``fn()``, stopped after ``seconds`` of CPU time where a timer signal can do it."""
+    import signal
+    import threading
+
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        return fn()
+
+    def stop(signum, frame):
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGVTALRM, stop)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        return fn()
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 
 import pytest
 import sympy as sp
@@ -225,8 +226,13 @@ def test_symgrad_graph_stays_the_function_once_the_module_is_loaded():
     assert symgrad.graph("x*x", at="x=3").gradients() == [6.0]
 
 
-def test_constants_sympy_cannot_compare_fall_back_to_its_tree():
-    text = "x/(1 + 2^3/(1 + softplus(2)^2)^2)"  # found by hypothesis
-    g = graph(text, at="x=0.3")
+@pytest.mark.parametrize(
+    "text",  # found by hypothesis: endless or very slow is_zero of unevaluated constants
+    ["x/(1 + 2^3/(1 + softplus(2)^2)^2)", "cos((y * 2)/(1 + 2/(1 + 2^2)^2))"],
+)
+def test_constants_sympy_cannot_compare_fall_back_to_its_tree(text):
+    start = time.process_time()
+    g = graph(text, at="x=0.3,y=0.7")
+    assert time.process_time() - start < 5  # CPU time: not the machine's load
     assert any("built from SymPy's tree" in n for n in g.notes)
-    assert all(ok for _, ok in g.agrees) and g.exit_code == 0
+    assert [ok for _, ok in g.agrees if ok is not None] == [True] and g.exit_code == 0
