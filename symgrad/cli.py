@@ -12,13 +12,14 @@ True
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
 
 from symgrad import __version__
 from symgrad.errors import EXIT_INPUT, SymgradError
-from symgrad.output import FORMATS, Output, to_json
+from symgrad.output import FORMATS, Output, SafeStream, WriteError, to_json
 from symgrad.startup import defer_tensor_module
 
 EXIT_INTERNAL = 4
@@ -94,10 +95,60 @@ def _seconds(text: str) -> float:
 
 
 def _fail(message: str, code: int, fmt: str, data: dict | None = None) -> int:
-    print(f"symgrad: error: {message}", file=sys.stderr)
+    _say(f"symgrad: error: {message}")
     if fmt == "json" and data is not None:
-        print(to_json(data))
+        try:
+            out = SafeStream(sys.stdout)
+            out.write(to_json(data, ascii=out.ascii) + "\n")
+            out.flush()
+        except WriteError:
+            _silence_stdout()
     return code
+
+
+def _say(line: str) -> None:
+    """One line on stderr, in ASCII if stderr cannot encode it; never an exception."""
+    try:
+        err = SafeStream(sys.stderr, "standard error")
+        err.write(line + "\n")
+        err.flush()
+    except WriteError:
+        pass
+
+
+@contextlib.contextmanager
+def _warnings_in_our_words():
+    """numpy's and matplotlib's RuntimeWarnings never reach the user raw: one note says
+    what they mean (float64 overflowed, so some values are inf or left out)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        try:
+            yield
+        finally:
+            seen = {str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)}
+            if seen:
+                what = "an overflow" if any("overflow" in m for m in seen) else "invalid values"
+                _say(
+                    f"symgrad: note: float64 arithmetic met {what} ({sorted(seen)[0][:50]}); "
+                    "values beyond float64 are shown as inf or left out"
+                )
+
+
+def _silence_stdout() -> None:
+    """After a failed write, point the process's stdout at /dev/null, so the interpreter's
+    own flush at exit does not fail a second time with a traceback-like message."""
+    import os
+
+    if sys.stdout is None or sys.stdout is not sys.__stdout__:
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -132,7 +183,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(done.code or 0)
     out = Output(args.format)
     try:
-        return int(module.run(args, out))
+        with _warnings_in_our_words():
+            code = int(module.run(args, out))
+        out.flush()
+        return code
+    except WriteError as err:
+        _silence_stdout()
+        return _fail(str(err), err.exit_code, "plain")
     except SymgradError as err:
         return _fail(str(err), err.exit_code, out.format, err.to_dict())
     except KeyboardInterrupt:
@@ -141,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             details = getattr(err, "details", None)
             if details:
-                print(details, file=sys.stderr)
+                _say(details)
             raise
         return _fail(
             f"internal error ({err}); this is a bug in symgrad, rerun with --debug for details",

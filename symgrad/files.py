@@ -24,16 +24,24 @@ one, never half of it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from symgrad.errors import InputError
 
-__all__ = ["check_target", "check_folder", "write_atomic", "save_figure", "private_folder"]
+__all__ = [
+    "check_target",
+    "check_folder",
+    "write_atomic",
+    "save_figure",
+    "drawing",
+    "private_folder",
+]
 
 
 def check_target(path: str | os.PathLike, suffix: str = ".png", what: str = "--plot") -> Path:
@@ -107,7 +115,38 @@ def write_atomic(
     and leaves the target as it was.
     """
     target = check_target(path, suffix)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    with _sigterm_cleans_up():
+        return _write(target, write)
+
+
+@contextlib.contextmanager
+def _sigterm_cleans_up() -> Iterator[None]:
+    """While a temporary file exists, SIGTERM ends the run through Python (exit 143), so the
+    temporary file is removed instead of left behind."""
+    import signal
+
+    def stop(signum, frame):
+        raise SystemExit(143)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: nothing to install
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _write(target: Path, write: Callable[[IO[bytes]], Any]) -> Path:
+    try:
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as err:
+        raise InputError(
+            f"cannot write {target}: {err.strerror or err}",
+            hint="choose a folder you can write",
+        ) from None
     try:
         with os.fdopen(fd, "wb") as stream:
             write(stream)
@@ -126,13 +165,31 @@ def write_atomic(
     return target
 
 
+@contextlib.contextmanager
+def drawing() -> Iterator[None]:
+    """Around matplotlib work: numpy's and matplotlib's overflow warnings stay silent (the
+    values are drawn as gaps), and numbers too large to lay out are one InputError."""
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            yield
+        except (ValueError, OverflowError, FloatingPointError) as err:
+            raise InputError(
+                "cannot draw the picture: its numbers are too large for matplotlib to lay out "
+                f"(float64 overflows: {str(err)[:60]})",
+                hint="choose a point or a learning rate that keeps the values smaller",
+            ) from None
+
+
 def save_figure(fig: Any, path: str | os.PathLike, **savefig: Any) -> Path:
     """Save a matplotlib figure as PNG with :func:`write_atomic`."""
 
     def write(stream: IO[bytes]) -> None:
-        import numpy as np
-
-        with np.errstate(all="ignore"):  # values that overflow are drawn as gaps
+        with drawing():
             fig.savefig(stream, format="png", **savefig)
 
     return write_atomic(path, write, ".png")

@@ -138,6 +138,11 @@ def _child(write_fd: int, fn: Callable[..., Any], args: tuple, kwargs: dict, lim
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what ^C means
         _limit_resources(*limits)
         _report_fd = write_fd
+        import warnings
+
+        # Results say in symgrad's words what an overflow means (a note, "diverged"):
+        # numpy's own warnings would only repeat it raw on the terminal.
+        warnings.simplefilter("ignore", RuntimeWarning)
         try:
             payload: tuple[str, Any] = ("ok", fn(*args, **kwargs))
         except SymgradError as err:
@@ -350,6 +355,10 @@ def _stderr_is_terminal() -> bool:
         return False
     isatty = getattr(sys.stderr, "isatty", None)
     try:
-        return bool(isatty and isatty())
+        if not (isatty and isatty()):
+            return False
     except (ValueError, OSError):
         return False
+    from symgrad.output import needs_ascii
+
+    return not needs_ascii(sys.stderr)  # the spinner's characters must be printable

@@ -420,6 +420,8 @@ def execute(lesson: Lesson, on_cell: Callable[[int, str], None] | None = None) -
         try:
             with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
                 exec(code, namespace)  # noqa: S102 - the lesson is symgrad's own file
+        except SymgradError:  # the user's environment (a figures folder, a link): say so as is
+            raise
         except Exception as err:  # a stale lesson: say which cell
             raise RuntimeError(
                 f"lesson {lesson.path.name} failed in cell {i + 1}: {type(err).__name__}: {err}"

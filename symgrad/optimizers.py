@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from symgrad.errors import InputError, LimitError, MathError
 from symgrad.exact import rational, settle, to_float
@@ -38,7 +38,18 @@ from symgrad.render import StyledLines
 if TYPE_CHECKING:  # pragma: no cover
     from symgrad.result import GradientResult
 
-__all__ = ["Optimizer", "optimizer", "optimize", "Trajectory", "Iterate", "OPTIMIZERS"]
+__all__ = [
+    "Optimizer",
+    "GradientDescent",
+    "Momentum",
+    "RMSProp",
+    "Adam",
+    "optimizer",
+    "optimize",
+    "Trajectory",
+    "Iterate",
+    "OPTIMIZERS",
+]
 
 MAX_ITERATIONS = 10_000
 
@@ -51,81 +62,31 @@ def _default_sqrt(x: Any) -> Any:
     return np.sqrt(x)
 
 
-# Update rules: (what is assigned, template). In a template ``{name}`` is the value
-# before the step and ``{new_name}`` the value just assigned; ``{w}`` is the variable.
+# An update rule as text: (what is assigned, template). In a template ``{name}`` is the
+# value before the step and ``{new_name}`` the value just assigned; ``{w}`` is the variable.
 Rule = tuple[tuple[str, str], ...]
-
-_SGD: Rule = (("w", "{w} - {lr}⋅{g}"),)
-_MOMENTUM: Rule = (
-    ("accum", "{momentum}⋅{accum} + {g}"),
-    ("w", "{w} - {lr}⋅{new_accum}"),
-)
-_NESTEROV: Rule = (
-    ("accum", "{momentum}⋅{accum} + {g}"),
-    ("w", "{w} - {lr}⋅{g} - {lr}⋅{momentum}⋅{new_accum}"),
-)
-_RMSPROP: Rule = (
-    ("ms", "{ms} + ({g}² - {ms})⋅(1 - {decay})"),
-    ("mom", "{momentum}⋅{mom} + {lr}⋅{g}/√({new_ms} + {epsilon})"),
-    ("w", "{w} - {new_mom}"),
-)
-_RMSPROP_CENTERED: Rule = (
-    ("ms", "{ms} + ({g}² - {ms})⋅(1 - {decay})"),
-    ("mg", "{mg} + ({g} - {mg})⋅(1 - {decay})"),
-    ("mom", "{momentum}⋅{mom} + {lr}⋅{g}/√({new_ms} - {new_mg}² + {epsilon})"),
-    ("w", "{w} - {new_mom}"),
-)
-_ADAM: Rule = (
-    ("m", "{beta1}⋅{m} + (1 - {beta1})⋅{g}"),
-    ("v", "{beta2}⋅{v} + (1 - {beta2})⋅{g}²"),
-    ("lr_t", "{lr}⋅√(1 - {beta2}^{t})/(1 - {beta1}^{t})"),
-    ("w", "{w} - {new_lr_t}⋅{new_m}/(√{new_v} + {epsilon})"),
-)
-
-
-class _Spec(NamedTuple):
-    tf_name: str
-    default_lr: float | None
-    defaults: tuple[tuple[str, Any], ...]
-    note: str
-
-
-OPTIMIZERS: dict[str, _Spec] = {
-    "sgd": _Spec("GradientDescentOptimizer", None, (), ""),
-    "momentum": _Spec(
-        "MomentumOptimizer",
-        None,
-        (("momentum", 0.9), ("use_nesterov", False)),
-        "accum starts at 0; TensorFlow 1 requires a momentum (symgrad's default is 0.9)",
-    ),
-    "rmsprop": _Spec(
-        "RMSPropOptimizer",
-        None,
-        (("decay", 0.9), ("momentum", 0.0), ("epsilon", 1e-10), ("centered", False)),
-        "TensorFlow 1 starts ms at 1.0 (Keras and PyTorch start it at 0); mom starts at 0",
-    ),
-    "adam": _Spec(
-        "AdamOptimizer",
-        0.001,
-        (("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-08)),
-        "m and v start at 0; epsilon is added to √v, and the bias correction goes into lr_t",
-    ),
-}
 
 
 @dataclass(frozen=True)
 class Optimizer:
     """One TensorFlow 1 optimizer with its hyperparameters.
 
+    Each optimizer is a subclass that keeps together its TensorFlow name and
+    defaults, its slots, its update rule as text (:meth:`rule`) and the same
+    rule as arithmetic (:meth:`update`), line for line, so the two cannot drift.
+
     >>> optimizer("momentum", lr=0.1).tf_call()
     'MomentumOptimizer(learning_rate=0.1, momentum=0.9, use_nesterov=False)'
     """
 
-    name: str
     lr: Any
     hyper: tuple[tuple[str, Any], ...] = ()
-    tf_name: str = ""
-    note: str = field(default="", compare=False)
+
+    name: ClassVar[str]
+    tf_name: ClassVar[str]
+    default_lr: ClassVar[float | None] = None
+    defaults: ClassVar[tuple[tuple[str, Any], ...]] = ()
+    note: ClassVar[str] = ""
 
     def get(self, key: str) -> Any:
         return dict(self.hyper)[key]
@@ -138,13 +99,7 @@ class Optimizer:
     @property
     def rule(self) -> Rule:
         """The update rule as ``(assigned, template)`` lines."""
-        if self.name == "sgd":
-            return _SGD
-        if self.name == "momentum":
-            return _NESTEROV if self.get("use_nesterov") else _MOMENTUM
-        if self.name == "rmsprop":
-            return _RMSPROP_CENTERED if self.get("centered") else _RMSPROP
-        return _ADAM
+        raise NotImplementedError
 
     def rule_text(self, var: str = "w") -> list[str]:
         """The update rule for variable ``var``, with names in place of numbers.
@@ -159,49 +114,13 @@ class Optimizer:
 
     def slots(self, value: Any) -> dict[str, Any]:
         """The initial slots for a variable whose value is ``value`` (same shape)."""
-        zero = value * 0
-        if self.name == "momentum":
-            return {"accum": zero}
-        if self.name == "rmsprop":
-            slots = {"ms": zero + 1}  # TensorFlow 1: ones_initializer
-            if self.get("centered"):
-                slots["mg"] = zero
-            return slots | {"mom": zero}
-        if self.name == "adam":
-            return {"m": zero, "v": zero}
         return {}
 
     def update(
         self, var: Any, g: Any, slots: Mapping[str, Any], t: int, sqrt: Callable | None = None
     ) -> dict[str, Any]:
         """Every quantity one step assigns, in rule order (the new ``w`` last)."""
-        sqrt = sqrt or _default_sqrt
-        lr, new = self.lr, {}
-        if self.name == "sgd":
-            new["w"] = var - lr * g
-        elif self.name == "momentum":
-            mu = self.get("momentum")
-            new["accum"] = accum = slots["accum"] * mu + g
-            if self.get("use_nesterov"):
-                new["w"] = var - (g * lr + accum * mu * lr)
-            else:
-                new["w"] = var - accum * lr
-        elif self.name == "rmsprop":
-            decay, mu, eps = self.get("decay"), self.get("momentum"), self.get("epsilon")
-            new["ms"] = ms = slots["ms"] + (g * g - slots["ms"]) * (1 - decay)
-            denom = ms + eps
-            if self.get("centered"):
-                new["mg"] = mg = slots["mg"] + (g - slots["mg"]) * (1 - decay)
-                denom = ms - mg * mg + eps
-            new["mom"] = mom = slots["mom"] * mu + g * lr / sqrt(denom)
-            new["w"] = var - mom
-        else:
-            b1, b2, eps = self.get("beta1"), self.get("beta2"), self.get("epsilon")
-            new["m"] = m = slots["m"] * b1 + g * (1 - b1)
-            new["v"] = v = slots["v"] * b2 + g * g * (1 - b2)
-            new["lr_t"] = lr_t = lr * sqrt(1 - b2**t) / (1 - b1**t)
-            new["w"] = var - m * lr_t / (sqrt(v) + eps)
-        return new
+        raise NotImplementedError
 
     def apply(
         self, var: Any, g: Any, slots: Mapping[str, Any], t: int, sqrt: Callable | None = None
@@ -210,18 +129,131 @@ class Optimizer:
 
         ``t`` counts steps from 1 (Adam's bias correction uses it).
         """
-        new = self.update(var, g, slots, t, sqrt)
+        new = self.update(var, g, slots, t, sqrt or _default_sqrt)
         return new["w"], {k: new[k] for k in slots}
 
     def exact(self) -> Optimizer:
         """The same optimizer with hyperparameters as exact rationals (``0.1`` is 1/10)."""
-        return Optimizer(
-            self.name,
+        return type(self)(
             rational(self.lr),
             tuple((k, v if isinstance(v, bool) else rational(v)) for k, v in self.hyper),
-            self.tf_name,
-            self.note,
         )
+
+
+class GradientDescent(Optimizer):
+    name = "sgd"
+    tf_name = "GradientDescentOptimizer"
+
+    @property
+    def rule(self) -> Rule:
+        return (("w", "{w} - {lr}⋅{g}"),)
+
+    def update(self, var, g, slots, t, sqrt=None):
+        return {"w": var - self.lr * g}
+
+
+class Momentum(Optimizer):
+    name = "momentum"
+    tf_name = "MomentumOptimizer"
+    defaults = (("momentum", 0.9), ("use_nesterov", False))
+    note = "accum starts at 0; TensorFlow 1 requires a momentum (symgrad's default is 0.9)"
+
+    @property
+    def rule(self) -> Rule:
+        if self.get("use_nesterov"):
+            return (
+                ("accum", "{momentum}⋅{accum} + {g}"),
+                ("w", "{w} - {lr}⋅{g} - {lr}⋅{momentum}⋅{new_accum}"),
+            )
+        return (
+            ("accum", "{momentum}⋅{accum} + {g}"),
+            ("w", "{w} - {lr}⋅{new_accum}"),
+        )
+
+    def slots(self, value):
+        return {"accum": value * 0}
+
+    def update(self, var, g, slots, t, sqrt=None):
+        lr, mu = self.lr, self.get("momentum")
+        accum = slots["accum"] * mu + g
+        if self.get("use_nesterov"):
+            return {"accum": accum, "w": var - (g * lr + accum * mu * lr)}
+        return {"accum": accum, "w": var - accum * lr}
+
+
+class RMSProp(Optimizer):
+    name = "rmsprop"
+    tf_name = "RMSPropOptimizer"
+    defaults = (("decay", 0.9), ("momentum", 0.0), ("epsilon", 1e-10), ("centered", False))
+    note = "TensorFlow 1 starts ms at 1.0 (Keras and PyTorch start it at 0); mom starts at 0"
+
+    @property
+    def rule(self) -> Rule:
+        if self.get("centered"):
+            return (
+                ("ms", "{ms} + ({g}² - {ms})⋅(1 - {decay})"),
+                ("mg", "{mg} + ({g} - {mg})⋅(1 - {decay})"),
+                ("mom", "{momentum}⋅{mom} + {lr}⋅{g}/√({new_ms} - {new_mg}² + {epsilon})"),
+                ("w", "{w} - {new_mom}"),
+            )
+        return (
+            ("ms", "{ms} + ({g}² - {ms})⋅(1 - {decay})"),
+            ("mom", "{momentum}⋅{mom} + {lr}⋅{g}/√({new_ms} + {epsilon})"),
+            ("w", "{w} - {new_mom}"),
+        )
+
+    def slots(self, value):
+        zero = value * 0
+        slots = {"ms": zero + 1}  # TensorFlow 1: ones_initializer
+        if self.get("centered"):
+            slots["mg"] = zero
+        return slots | {"mom": zero}
+
+    def update(self, var, g, slots, t, sqrt=None):
+        sqrt = sqrt or _default_sqrt
+        decay, mu, eps = self.get("decay"), self.get("momentum"), self.get("epsilon")
+        new = {"ms": slots["ms"] + (g * g - slots["ms"]) * (1 - decay)}
+        denom = new["ms"] + eps
+        if self.get("centered"):
+            new["mg"] = mg = slots["mg"] + (g - slots["mg"]) * (1 - decay)
+            denom = new["ms"] - mg * mg + eps
+        new["mom"] = slots["mom"] * mu + g * self.lr / sqrt(denom)
+        new["w"] = var - new["mom"]
+        return new
+
+
+class Adam(Optimizer):
+    name = "adam"
+    tf_name = "AdamOptimizer"
+    default_lr = 0.001
+    defaults = (("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-08))
+    note = "m and v start at 0; epsilon is added to √v, and the bias correction goes into lr_t"
+
+    @property
+    def rule(self) -> Rule:
+        return (
+            ("m", "{beta1}⋅{m} + (1 - {beta1})⋅{g}"),
+            ("v", "{beta2}⋅{v} + (1 - {beta2})⋅{g}²"),
+            ("lr_t", "{lr}⋅√(1 - {beta2}^{t})/(1 - {beta1}^{t})"),
+            ("w", "{w} - {new_lr_t}⋅{new_m}/(√{new_v} + {epsilon})"),
+        )
+
+    def slots(self, value):
+        zero = value * 0
+        return {"m": zero, "v": zero}
+
+    def update(self, var, g, slots, t, sqrt=None):
+        sqrt = sqrt or _default_sqrt
+        b1, b2, eps = self.get("beta1"), self.get("beta2"), self.get("epsilon")
+        m = slots["m"] * b1 + g * (1 - b1)
+        v = slots["v"] * b2 + g * g * (1 - b2)
+        lr_t = self.lr * sqrt(1 - b2**t) / (1 - b1**t)
+        return {"m": m, "v": v, "lr_t": lr_t, "w": var - m * lr_t / (sqrt(v) + eps)}
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (GradientDescent, Momentum, RMSProp, Adam)
+}
 
 
 def _show(value: Any) -> str:
@@ -271,7 +303,7 @@ def optimizer(name: str, lr: float | None = None, **hyper: Any) -> Optimizer:
             raise InputError(f"{k} must be {bound}, got {v!r}")
     if not _is_number(lr) or lr <= 0:
         raise InputError(f"the learning rate must be a positive number, got {lr!r}")
-    return Optimizer(key, float(lr), tuple(known.items()), spec.tf_name, spec.note)
+    return spec(float(lr), tuple(known.items()))
 
 
 def _is_number(v: Any) -> bool:
@@ -430,7 +462,7 @@ class Trajectory(StyledLines):
 
     def plot(self, filename: str) -> None:
         """Save the loss per step and the path (on the curve, or on the contour plot) as PNG."""
-        from symgrad.files import check_target, save_figure
+        from symgrad.files import check_target, drawing, save_figure
 
         check_target(filename)
         import matplotlib
@@ -442,45 +474,47 @@ class Trajectory(StyledLines):
         from symgrad.numeric import compile_expr
         from symgrad.parse import variable
 
-        n = len(self.names)
-        fig, axes = plt.subplots(1, 2 if n <= 2 else 1, figsize=(11 if n <= 2 else 6, 4.2))
-        axes = np.atleast_1d(axes)
-        ts = [it.t for it in self.iterates]
-        losses = [np.nan if it.loss is None else it.loss for it in self.iterates]
-        from symgrad.printing import inline
+        with drawing():
+            n = len(self.names)
+            fig, axes = plt.subplots(1, 2 if n <= 2 else 1, figsize=(11 if n <= 2 else 6, 4.2))
+            axes = np.atleast_1d(axes)
+            ts = [it.t for it in self.iterates]
+            losses = [np.nan if it.loss is None else it.loss for it in self.iterates]
+            from symgrad.printing import inline
 
-        o = self.output
-        axes[0].plot(ts, losses, marker="o", ms=3)
-        axes[0].set_xlabel("step")
-        axes[0].set_ylabel(f"{o} (the loss)")
-        axes[0].set_title(f"{o} = {inline(self.expr)} per step ({self.optimizer.tf_name})")
-        if n <= 2:
-            f = compile_expr(self.expr, [variable(m) for m in self.names], backend="numpy")
-            paths = [np.array(self.path(m)) for m in self.names]
-            ax = axes[1]
-            lows = [p.min() for p in paths]
-            highs = [p.max() for p in paths]
-            spans = [max(h - lo, 1e-3) for lo, h in zip(lows, highs)]
-            grids = [
-                np.linspace(lo - 0.2 * s, h + 0.2 * s, 200) for lo, h, s in zip(lows, highs, spans)
-            ]
-            with np.errstate(all="ignore"):
-                if n == 1:
-                    ys = np.broadcast_to(f(grids[0]), grids[0].shape)
-                    ax.plot(grids[0], ys, color="0.5")
-                    ax.plot(paths[0], losses, marker="o", ms=3, color="C1")
-                    ax.set_xlabel(self.names[0])
-                    ax.set_ylabel(o)
-                else:
-                    gx, gy = np.meshgrid(*grids)
-                    z = np.broadcast_to(f(gx, gy), gx.shape)
-                    ax.contour(gx, gy, z, levels=25, cmap="viridis")
-                    ax.plot(paths[0], paths[1], marker="o", ms=3, color="C1")
-                    ax.set_xlabel(self.names[0])
-                    ax.set_ylabel(self.names[1])
-            where = "on the curve" if n == 1 else "on the contour lines"
-            ax.set_title(f"the path of {', '.join(self.names)} {where}")
-        fig.tight_layout()
+            o = self.output
+            axes[0].plot(ts, losses, marker="o", ms=3)
+            axes[0].set_xlabel("step")
+            axes[0].set_ylabel(f"{o} (the loss)")
+            axes[0].set_title(f"{o} = {inline(self.expr)} per step ({self.optimizer.tf_name})")
+            if n <= 2:
+                f = compile_expr(self.expr, [variable(m) for m in self.names], backend="numpy")
+                paths = [np.array(self.path(m)) for m in self.names]
+                ax = axes[1]
+                lows = [p.min() for p in paths]
+                highs = [p.max() for p in paths]
+                spans = [max(h - lo, 1e-3) for lo, h in zip(lows, highs)]
+                grids = [
+                    np.linspace(lo - 0.2 * s, h + 0.2 * s, 200)
+                    for lo, h, s in zip(lows, highs, spans)
+                ]
+                with np.errstate(all="ignore"):
+                    if n == 1:
+                        ys = np.broadcast_to(f(grids[0]), grids[0].shape)
+                        ax.plot(grids[0], ys, color="0.5")
+                        ax.plot(paths[0], losses, marker="o", ms=3, color="C1")
+                        ax.set_xlabel(self.names[0])
+                        ax.set_ylabel(o)
+                    else:
+                        gx, gy = np.meshgrid(*grids)
+                        z = np.broadcast_to(f(gx, gy), gx.shape)
+                        ax.contour(gx, gy, z, levels=25, cmap="viridis")
+                        ax.plot(paths[0], paths[1], marker="o", ms=3, color="C1")
+                        ax.set_xlabel(self.names[0])
+                        ax.set_ylabel(self.names[1])
+                where = "on the curve" if n == 1 else "on the contour lines"
+                ax.set_title(f"the path of {', '.join(self.names)} {where}")
+            fig.tight_layout()
         try:
             save_figure(fig, filename, dpi=110)
         finally:

@@ -23,7 +23,7 @@ import sympy as sp
 
 from symgrad.derive import _variable_list, as_parsed, exact_point
 from symgrad.errors import InputError
-from symgrad.files import check_target, save_figure
+from symgrad.files import check_target, drawing, save_figure
 from symgrad.numeric import compile_expr
 from symgrad.parse import variable
 from symgrad.printing import inline
@@ -82,10 +82,11 @@ def plot(
     import matplotlib.pyplot as plt
 
     try:
-        if len(names) == 1:
-            fig, picture = _tangent(plt, parsed.expr, names[0], point, path)
-        else:
-            fig, picture = _contour(plt, parsed.expr, names, point, path)
+        with drawing():
+            if len(names) == 1:
+                fig, picture = _tangent(plt, parsed.expr, names[0], point, path)
+            else:
+                fig, picture = _contour(plt, parsed.expr, names, point, path)
         save_figure(fig, path, dpi=110)
     finally:
         plt.close("all")

@@ -3,7 +3,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -161,9 +160,17 @@ def test_code_execution_attempts_do_nothing(capsys, tmp_path, payload):
     ids=["bigpow", "tower", "nesting", "100KB", "exp-tower"],
 )
 def test_resource_attacks_end_quickly(capsys, payload):
-    start = time.monotonic()
+    import resource
+
+    def cpu() -> float:  # this process and its finished workers: what the limit counts
+        own, workers = (
+            resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        )
+        return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+    start = cpu()
     code, out, err = run(capsys, "--at", "x=2", "--", payload)
-    assert time.monotonic() - start < 6
+    assert cpu() - start < 6  # the default limit is 3 s of CPU time, however busy the machine
     assert code in (0, 1, 2, 3)
     assert "Traceback" not in out + err
 

@@ -9,10 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symgrad.errors import InputError, LimitError
-from symgrad.network import Network, critic, load_network, numeric_loss
+from symgrad.network import Network, check_gradient, critic, load_network, numeric_loss
 from symgrad.network.codegen import compile_program
+from symgrad.network.model import NAME
 
 EXAMPLE = json.loads((Path(__file__).parent.parent / "examples" / "critic.json").read_text())
 
@@ -124,6 +127,22 @@ def broken(change):
         (broken(lambda s: s["states"][0].__setitem__(0, None)), InputError, "must be a number"),
         (broken(lambda s: s["states"][0].__setitem__(0, 1e400)), InputError, "finite"),
         (broken(lambda s: s.update(loss="hinge")), InputError, "unknown loss"),
+        (broken(lambda s: s["layers"][0].update(activation=["relu"])), InputError, "not known"),
+        (broken(lambda s: s["layers"][0].update(activation={"a": 1})), InputError, "not known"),
+        (
+            broken(lambda s: s["params"]["critic/out/b"].__setitem__(0, int("9" * 400))),
+            InputError,
+            "too large for float64",
+        ),
+        (
+            broken(
+                lambda s: s.update(
+                    params=dict(zip(["a/W", "a/b", "a/W2", "a/b2"], s["params"].values()))
+                )
+            ),
+            InputError,
+            "layers 0 and 1 are both named 'a' \\(from a/W and a/W2\\)",
+        ),
         (broken(lambda s: s.update(loss="binary_crossentropy")), InputError, "sigmoid"),
         (broken(lambda s: s["layers"][0].update(units=5000)), LimitError, "limit"),
         (broken(lambda s: s.update(states=[[0, 0, 0]] * 20_000)), LimitError, "limit"),
@@ -152,3 +171,112 @@ def test_numeric_loss_is_the_mean_square():
     flat = np.concatenate([params[n].ravel() for n in net.param_names])
     sums = prog.evaluate(np.hstack([s, t]), flat)
     assert np.isclose(sums[0] / len(s), numeric_loss(net, params, s, t, loss))
+
+
+BASE = critic(EXAMPLE)
+
+
+def renamed(names):
+    spec = copy.deepcopy(EXAMPLE)
+    spec["params"] = dict(zip(names, EXAMPLE["params"].values()))
+    return spec
+
+
+def assert_same_as_example(result, names):
+    assert result.loss == BASE.loss == 0.4020515
+    assert result.check.ok
+    for new, old in zip(names, EXAMPLE["params"]):
+        assert result.gradients[new].tolist() == BASE.gradients[old].tolist()
+        assert result.new_params[new].tolist() == BASE.new_params[old].tolist()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["x", "t", "out/W", "out/b"],  # the names of the inputs and targets
+        ["a/W", "a/b", "hidden/a", "hidden/z"],  # a layer's own quantities
+        ["hidden/a", "hidden/z", "x", "t"],
+        ["W", "b", "out/z", "out/a"],
+    ],
+)
+def test_parameter_names_never_collide_with_the_networks_own_quantities(names):
+    assert_same_as_example(critic(renamed(names)), names)
+
+
+NAME_TEXT = st.from_regex(NAME, fullmatch=True)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(NAME_TEXT, min_size=4, max_size=4, unique=True))
+def test_any_legal_names_give_the_same_loss_gradients_and_step(names):
+    layers = [n.rsplit("/", 1)[0] if "/" in n else n for n in (names[0], names[2])]
+    if layers[0] == layers[1]:
+        with pytest.raises(InputError, match="are both named"):
+            critic(renamed(names))
+    else:
+        assert_same_as_example(critic(renamed(names)), names)
+
+
+def test_states_within_a_step_of_a_relu_kink_are_left_out_of_the_check_honestly():
+    # z = x·W[:, 0] + b[0] is -6e-06 for the second state: a step of h ≈ 6e-06 in W[1, 0]
+    # crosses the kink, so a central difference there averages relu's two slopes.
+    spec = {
+        "layers": [{"units": 2, "activation": "relu"}, {"units": 1, "activation": "linear"}],
+        "params": {
+            "h/W": [[0.5, -0.3], [1.0, 0.2], [0.25, 0.7]],
+            "h/b": [0.1, -0.2],
+            "o/W": [[1.5], [-0.8]],
+            "o/b": [0.05],
+        },
+        "states": [[1.0, 2.0, 3.0], [0.0, 2.0, -8.4000240]],
+        "targets": [[1.0], [-1.0]],
+    }
+    result = critic(spec, exact=False)
+    net, params, states, targets, _ = load_network(spec)
+    z = states[1] @ params["h/W"][:, 0] + params["h/b"][0]
+    assert abs(z) < 1e-5
+    assert result.check.ok and result.check.near_kinks == 1
+    flat = np.concatenate([result.gradients[n].ravel() for n in net.param_names])
+    naive = check_gradient(net, params, states, targets, "mean_square", flat)
+    assert not naive.ok and "h/W[1,0]" in naive.disagree  # what the check said before
+    assert "1 state within the step of a relu kink" in result.check.explain()
+    # The exact gradient itself, by an independent route: SymPy differentiates the loss
+    # written out with Max(z, 0).
+    w = sp.symbols("w0:3")
+    total = 0
+    for x, (t,) in zip(spec["states"], spec["targets"]):
+        w10 = [sp.Rational(str(v)) for v in (0.5, 1.0, 0.25)]
+        z0 = sum(sp.Rational(str(xi)) * (w[i] if i == 1 else w10[i]) for i, xi in enumerate(x))
+        z0 += sp.Rational("0.1")
+        z1 = sum(sp.Rational(str(xi)) * sp.Rational(str(c)) for xi, c in zip(x, (-0.3, 0.2, 0.7)))
+        z1 += sp.Rational("-0.2")
+        out = sp.Rational("1.5") * sp.Max(z0, 0) - sp.Rational("0.8") * sp.Max(z1, 0)
+        total += (sp.Rational(str(t)) - out - sp.Rational("0.05")) ** 2
+    slope = sp.diff(total / 2, w[1]).subs(w[1], 1)
+    assert float(slope) == pytest.approx(result.gradients["h/W"][1, 0], rel=1e-12)
+
+
+def test_a_loss_beyond_float64_is_not_checked_and_says_why():
+    spec = broken(lambda s: s["params"]["critic/hidden/W"][0].__setitem__(0, 1e300))
+    result = critic(spec)
+    assert not result.check.ok and result.exit_code == 1
+    assert "not checked" in result.check.explain() and "float64" in result.check.explain()
+
+
+def test_explain_says_which_x_is_meant_when_a_parameter_prints_like_an_input():
+    result = critic(renamed(["x", "t", "out/W", "out/b"]), explain="x[0,2]")
+    text = "\n".join(t for t, _ in result.explain)
+    assert "not the parameter of that name" in text
+    assert repr(float(result.gradients["x"][0, 2])) in text
+    assert result.gradients["x"].tolist() == BASE.gradients["critic/hidden/W"].tolist()
+
+
+def test_a_check_beyond_its_budget_checks_a_random_sample_and_says_so(monkeypatch):
+    from symgrad.network import gradcheck
+
+    monkeypatch.setattr(gradcheck, "CHECK_WORK", 1.0)
+    monkeypatch.setattr(gradcheck, "MIN_CHECKED", 10)
+    result = critic(random_spec([(8, "tanh"), (1, "linear")]), exact=False)
+    assert result.check.ok and result.check.checked == 10
+    assert "10 of 41 (chosen at random, seed 0" in result.check.explain()
+    assert result.check.to_dict()["partials"] == 41

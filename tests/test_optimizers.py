@@ -145,3 +145,30 @@ def test_one_step_matches_reference(w, lr, name):
     t = optimize("w*w", at={"w": w}, optimizer=name, lr=lr)
     ref = tf1_reference(name, w, lambda x: 2 * x, lr, 1)
     assert math.isclose(t.path("w")[1], ref[1], rel_tol=1e-12, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("name", "hyper"),
+    [
+        ("sgd", {}),
+        ("momentum", {}),
+        ("momentum", {"use_nesterov": True}),
+        ("rmsprop", {}),
+        ("rmsprop", {"centered": True, "momentum": 0.5}),
+        ("adam", {}),
+    ],
+)
+def test_the_rule_text_computes_what_the_arithmetic_does(name, hyper):
+    """Each shown line, its numbers read back with symgrad's parser, equals the value the
+    update computed: the text and the arithmetic of every optimizer cannot drift apart."""
+    import re
+
+    from symgrad.parse import parse
+
+    run = optimize("w*w + 3*w", at="w=1.5", optimizer=name, lr=0.1, iterations=2, **hyper)
+    for _, lines in run.first_step:
+        for line in lines:
+            text, value = line.split(" ← ", 1)[1].rsplit(" = ", 1)
+            text = re.sub(r"√(\d[\d.e+-]*)", r"sqrt(\1)", text.replace("⋅", "*"))
+            text = text.replace("√(", "sqrt(").replace("²", "^2")
+            assert float(parse(text).expr) == pytest.approx(float(value), rel=1e-12), line

@@ -10,7 +10,7 @@ from typing import Any
 from symgrad.errors import InputError
 from symgrad.network.gradcheck import GradientCheck, check_gradient
 from symgrad.network.load import load_network
-from symgrad.network.model import Gradient, Network, describe, forward, size, unflatten
+from symgrad.network.model import Gradient, Network, Node, describe, forward, size, unflatten
 
 __all__ = ["CriticResult", "critic", "EXACT_BUDGET", "SHOWN_STATES"]
 
@@ -230,19 +230,29 @@ def critic(
         for p, g in zip(prog_params, grads_exact):
             new_flat.append(float(settle(eopt.apply(p, g, eopt.slots(sp.Integer(0)), 1, sqrt)[0])))
         new_flat = np.array(new_flat)
+
+        def state_gradients(indices):
+            return [[float(v) for v in values[i][1 + k :]] for i in indices]
+
     else:
         report("compiling the gradient program")
         program = compile_program(grad.all_outputs(), grad.samples, grad.params, grad.assignments)
         report(f"evaluating it on {n_states} states")
+        k = net.outputs
         sums = program.evaluate(np.hstack([states, targets]), flat_params) / n_states
         loss = float(sums[0])
-        flat_grads = sums[1 + net.outputs :]
+        flat_grads = sums[1 + k :]
         outputs = forward(net, params, states)[0]
         td = targets - outputs
         new_flat, _ = opt.apply(flat_params, flat_grads, opt.slots(flat_params), 1)
+        samples = np.hstack([states, targets])
+
+        def state_gradients(indices):
+            return [program.evaluate(samples[i : i + 1], flat_params)[1 + k :] for i in indices]
+
     gradients = unflatten(net, flat_grads)
     report("checking every partial with central differences", 0.0)
-    check = check_gradient(net, params, states, targets, loss_name, flat_grads)
+    check = check_gradient(net, params, states, targets, loss_name, flat_grads, state_gradients)
     lines: tuple[tuple[str, str], ...] = ()
     if target is not None:
         lines = _explain(net, grad, target, params, states, targets, flat_grads)
@@ -375,5 +385,15 @@ def _explain(net, grad: Gradient, p: int, params, states, targets, flat_grads):
     if any(e.has(sp.Heaviside) for _, e in chain):
         lines.append(
             ("    θ is the Heaviside step, relu's slope: 0 at the kink, as in TensorFlow", "dim")
+        )
+    shown = {s for _, e in chain for s in e.free_symbols} | {s for s, _ in chain}
+    alike = sorted({s.name for s in shown if isinstance(s, Node)} & {p.name for p in grad.params})
+    if alike:
+        lines.append(
+            (
+                f"    {alike[0]} here is the network's own quantity (x[i] input i, t[k] target k, "
+                "L/z and L/a layer L's values), not the parameter of that name",
+                "dim",
+            )
         )
     return tuple(lines)

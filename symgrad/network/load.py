@@ -34,7 +34,10 @@ def _number(value, where: str) -> float:
 
     if isinstance(value, bool) or not isinstance(value, int | float):
         _fail(f"{where} must be a number, got {describe(value)}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # a whole number with hundreds of digits
+        _fail(f"{where} is too large for float64 (at most about 1.8e308), got {describe(value)}")
     if not math.isfinite(value):
         _fail(f"{where} must be finite, got {value}")
     return value
@@ -81,6 +84,8 @@ def load_network(data, init: int | None = None):
     for key in ("layers", "states", "targets"):
         if key not in data:
             _fail(f"the network file has no {key!r}")
+    if init is not None and (isinstance(init, bool) or not isinstance(init, int) or init < 0):
+        _fail(f"--init SEED must be a whole number ≥ 0, got {describe(init)}")
     if "params" not in data and init is None:
         _fail(
             "the network file has no 'params'",
@@ -167,20 +172,50 @@ def load_network(data, init: int | None = None):
 
 
 def read_network(path: str):
-    """The JSON content of the file: one-line errors for missing, big or malformed files."""
+    """The JSON content of the file: one-line errors for missing, big or malformed files.
+
+    Only a regular file is read (a FIFO or a device is refused at once, never
+    waited on), and a key that appears twice in one object is an error.
+    """
+    import os
+    import stat
+
     try:
-        with open(path, "rb") as f:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        raise InputError(f"cannot read {path}: {err.strerror or err}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(f"{path} is not a regular file", hint="give the path of a .json file")
+        with os.fdopen(fd, "rb") as f:
+            fd = -1
             raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         raise InputError(f"cannot read {path}: {err.strerror or err}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
     if len(raw) > MAX_FILE_BYTES:
         raise LimitError(f"{path} is larger than {MAX_FILE_BYTES // 1_000_000} MB")
 
     def no_constants(name: str):
         raise InputError(f"{path}: {name} is not a number JSON allows")
 
+    def unique_keys(pairs: list) -> dict:
+        seen: dict = {}
+        for key, value in pairs:
+            if key in seen:
+                raise InputError(
+                    f"{path}: the key {describe(key)} appears twice in one object",
+                    hint="JSON readers disagree on which one counts: keep one",
+                )
+            seen[key] = value
+        return seen
+
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=no_constants)
+        return json.loads(
+            raw.decode("utf-8"), parse_constant=no_constants, object_pairs_hook=unique_keys
+        )
     except UnicodeDecodeError:
         raise InputError(f"{path} is not UTF-8 text") from None
     except json.JSONDecodeError as err:
@@ -189,3 +224,7 @@ def read_network(path: str):
         ) from None
     except RecursionError:
         raise InputError(f"{path} is nested too deeply") from None
+    except ValueError as err:  # a whole number with more digits than Python converts
+        raise InputError(
+            f"{path}: a number has too many digits to read ({str(err)[:60]})"
+        ) from None

@@ -17,6 +17,7 @@ and :mod:`symgrad.network.codegen` turns it into a fast evaluator.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,14 +38,41 @@ __all__ = [
     "mean_square",
     "forward",
     "numeric_loss",
+    "state_losses",
+    "has_kink",
     "size",
     "unflatten",
     "labels",
     "describe",
+    "Node",
+    "node",
 ]
 
 LOSSES = ("mean_square", "binary_crossentropy", "categorical_crossentropy")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_/.:-]{0,59}")
+
+
+class Node(sp.Symbol):
+    """A quantity of the network itself: an input ``x[i]``, a target ``t[k]``, a layer's
+    ``z`` and ``a``, a backward value ``∂ℓ/∂...``.
+
+    Nodes are a namespace of their own: a parameter is a plain symbol, so a
+    parameter named ``x`` (entries ``x[0]``, ...) or ``hidden/a`` never
+    collides with the input ``x[0]`` or the layer value ``hidden/a[0]``, even
+    though they print alike.
+
+    >>> node("x[0]") == variable("x[0]")
+    False
+    """
+
+    @classmethod
+    def class_key(cls):  # print and sort among symbols exactly as a Symbol would
+        return sp.Symbol.class_key()
+
+
+def node(name: str) -> Node:
+    """A real :class:`Node` named ``name``."""
+    return Node(name, real=True)
 
 
 def mean_square(target: Sequence[sp.Expr], out: Sequence[sp.Expr]) -> sp.Expr:
@@ -141,6 +169,17 @@ class Network:
             )
             for i, layer in enumerate(self.layers)
         )
+        first: dict[str, int] = {}
+        for i, layer in enumerate(layers):
+            if layer.name in first:
+                j = first[layer.name]
+                raise InputError(
+                    f"layers {j} and {i} are both named {layer.name!r} "
+                    f"(from {names[2 * j]} and {names[2 * i]})",
+                    hint="a layer is named by its weight matrix without the last part: "
+                    "give each layer its own, e.g. fc1/W and fc2/W",
+                )
+            first[layer.name] = i
         return Network(self.inputs, layers, names)
 
     @cached_property
@@ -196,8 +235,8 @@ class Network:
         from symgrad.network import softmax as sm
 
         sm.check_pairing(self, loss)
-        xs = tuple(variable(f"x[{i}]") for i in range(self.inputs))
-        ts = tuple(variable(f"t[{k}]") for k in range(self.outputs))
+        xs = tuple(node(f"x[{i}]") for i in range(self.inputs))
+        ts = tuple(node(f"t[{k}]") for k in range(self.outputs))
         syms = self.symbols()
         assignments: list[tuple[sp.Symbol, sp.Expr]] = []
         acts: list[list[sp.Expr]] = [list(xs)]
@@ -207,7 +246,7 @@ class Network:
             prev = acts[-1]
             z_layer, a_layer = [], []
             for j in range(layer.units):
-                z = variable(f"{layer.name}/z[{j}]")
+                z = node(f"{layer.name}/z[{j}]")
                 assignments.append(
                     (z, sp.Add(*[prev[i] * w_mat[i][j] for i in range(len(prev))]) + b[j])
                 )
@@ -219,7 +258,7 @@ class Network:
                 if value == z:  # linear: a is z itself
                     a_layer.append(z)
                 else:
-                    a = variable(f"{layer.name}/a[{j}]")
+                    a = node(f"{layer.name}/a[{j}]")
                     assignments.append((a, value))
                     a_layer.append(a)
             zs.append(z_layer)
@@ -228,7 +267,7 @@ class Network:
         out = acts[-1]
         if loss == "mean_square":
             if last.activation == "linear":  # name the output a[k] = z[k] so the loss reads well
-                out = [variable(f"{last.name}/a[{k}]") for k in range(last.units)]
+                out = [node(f"{last.name}/a[{k}]") for k in range(last.units)]
                 assignments += list(zip(out, zs[-1]))
             ell = mean_square(ts, out)
             g_a = [sp.diff(ell, o) for o in out]
@@ -252,7 +291,7 @@ class Network:
             prev = acts[index]
             g_z = []
             for j, z in enumerate(zs[index]):
-                dz = variable(f"∂ℓ/∂{layer.name}/z[{j}]")
+                dz = node(f"∂ℓ/∂{layer.name}/z[{j}]")
                 if g_a is None and loss == sm.LOSS:  # ∂ℓ/∂z = (Σt)⋅p - t: see softmax
                     rule = logit_rules[j]
                 elif g_a is None:  # binary cross-entropy: ∂ℓ/∂z straight from the logits
@@ -271,7 +310,7 @@ class Network:
             if index > 0:
                 g_a = []
                 for i in range(len(prev)):
-                    da = variable(f"∂ℓ/∂{self.layers[index - 1].name}/a[{i}]")
+                    da = node(f"∂ℓ/∂{self.layers[index - 1].name}/a[{i}]")
                     assignments.append(
                         (da, sp.Add(*[w_mat[i][j] * g_z[j] for j in range(layer.units)]))
                     )
@@ -295,42 +334,67 @@ def size(shape: tuple[int, ...]) -> int:
     return n
 
 
-def forward(net: Network, params: dict, states):
-    """The network's outputs in float64 with numpy matrix products (no symbols at all).
+def forward(net: Network, params: dict, states, kinks: list | None = None):
+    """The network's outputs and last ``z`` in float64 with numpy matrix products (no
+    symbols at all).
 
     Parameters may carry a leading axis of perturbations: ``W`` of shape (P, inputs, units).
+    ``kinks``, if given, receives ``z > 0`` of every layer whose activation has a kink at 0.
     """
     import numpy as np
 
     from symgrad.network.codegen import activation_function
 
     a = states
-    for i, layer in enumerate(net.layers):
-        w, b = params[net.param_names[2 * i]], params[net.param_names[2 * i + 1]]
-        z = np.matmul(a, w) + (b[..., None, :] if b.ndim == 2 else b)
-        if layer.activation == "softmax":
-            from symgrad.network.softmax import softmax_numpy
+    with np.errstate(all="ignore"):  # overflow gives inf, which the callers explain
+        for i, layer in enumerate(net.layers):
+            w, b = params[net.param_names[2 * i]], params[net.param_names[2 * i + 1]]
+            z = np.matmul(a, w) + (b[..., None, :] if b.ndim == 2 else b)
+            if layer.activation == "softmax":  # an output layer: see symgrad.network.softmax
+                from symgrad.network.softmax import softmax_numpy
 
-            a = softmax_numpy(z)
-        else:
-            a = activation_function(layer.activation)(z)
-        if i == len(net.layers) - 1:
-            return a, z
+                a = softmax_numpy(z)
+            else:
+                if kinks is not None and has_kink(layer.activation):
+                    kinks.append(z > 0)
+                a = activation_function(layer.activation)(z)
+            if i == len(net.layers) - 1:
+                return a, z
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+@functools.cache
+def has_kink(activation: str) -> bool:
+    """Whether the activation's slope jumps at 0 (relu's does).
+
+    >>> has_kink("relu"), has_kink("tanh")
+    (True, False)
+    """
+    z = sp.Symbol("z", real=True)
+    slope = sp.diff(ACTIVATIONS[activation](z), z)
+    return slope.has(sp.Heaviside, sp.Piecewise, sp.sign, sp.DiracDelta)
+
+
+def state_losses(net: Network, params: dict, states, targets, loss: str, kinks=None):
+    """The loss of each state (float64, shape (..., states)); see :func:`forward`."""
+    import numpy as np
+
+    out, z = forward(net, params, states, kinks)
+    with np.errstate(all="ignore"):
+        if loss == "mean_square":
+            return np.mean((targets - out) ** 2, axis=-1)
+        if loss == "categorical_crossentropy":
+            from symgrad.network.softmax import cross_entropy_states
+
+            return cross_entropy_states(z, targets)
+        return np.mean(np.logaddexp(0.0, z) - targets * z, axis=-1)
 
 
 def numeric_loss(net: Network, params: dict, states, targets, loss: str):
     """The mean loss from :func:`forward` (float64; a leading perturbation axis is kept)."""
     import numpy as np
 
-    out, z = forward(net, params, states)
-    if loss == "mean_square":
-        return np.mean((targets - out) ** 2, axis=(-2, -1))
-    if loss == "categorical_crossentropy":
-        from symgrad.network.softmax import cross_entropy_numpy
-
-        return cross_entropy_numpy(z, targets)
-    return np.mean(np.logaddexp(0.0, z) - targets * z, axis=(-2, -1))
+    return np.mean(state_losses(net, params, states, targets, loss), axis=-1)
 
 
 def unflatten(net: Network, flat) -> dict:

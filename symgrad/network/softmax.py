@@ -33,6 +33,7 @@ __all__ = [
     "log_sum_exp",
     "cross_entropy",
     "cross_entropy_numpy",
+    "cross_entropy_states",
     "softmax_numpy",
     "check_pairing",
     "classifier_loss",
@@ -97,12 +98,19 @@ def softmax_numpy(z):
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
-def cross_entropy_numpy(z, targets):
-    """The mean over samples of ``Σ_k t_k (logsumexp(z) - z_k)``, stably (float64)."""
+def cross_entropy_states(z, targets):
+    """``Σ_k t_k (logsumexp(z) - z_k)`` of each sample (the last axis), stably (float64)."""
     import numpy as np
 
     lse = np.logaddexp.reduce(z, axis=-1, keepdims=True)
-    return np.mean(np.sum(targets * (lse - z), axis=-1), axis=-1)
+    return np.sum(targets * (lse - z), axis=-1)
+
+
+def cross_entropy_numpy(z, targets):
+    """The mean over samples of :func:`cross_entropy_states`."""
+    import numpy as np
+
+    return np.mean(cross_entropy_states(z, targets), axis=-1)
 
 
 def check_pairing(net, loss: str) -> None:
@@ -136,10 +144,10 @@ def classifier_loss(name: str, targets: Sequence[sp.Symbol], zs: Sequence[sp.Sym
     >>> rules[0]
     out/p[0]*(t0 + t1) - t0
     """
-    from symgrad.parse import variable
+    from symgrad.network.model import node  # the network's own namespace
 
-    lse = variable(f"{name}/L")
-    probs = [variable(f"{name}/p[{k}]") for k in range(len(zs))]
+    lse = node(f"{name}/L")
+    probs = [node(f"{name}/p[{k}]") for k in range(len(zs))]
     assignments = [(lse, log_sum_exp(list(zs)))]
     assignments += [(p, sp.exp(z - lse)) for p, z in zip(probs, zs)]
     total = sp.Add(*targets)
