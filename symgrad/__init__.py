@@ -45,6 +45,7 @@ _LAZY: dict[str, str] = {
     "critic": "symgrad.network:critic",
     "session": "symgrad.session:session",
     "Session": "symgrad.session:Session",
+    "graph": "symgrad.backprop:graph",
 }
 
 #: Public functions that share their name with a submodule.

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "critic": "symgrad.commands.critic",
     "shell": "symgrad.commands.shell",
     "report": "symgrad.commands.report",
+    "graph": "symgrad.commands.graph",
 }
 
 DEFAULT_COMMAND = "grad"

@@ -114,7 +114,11 @@ def broken(change):
         (broken(lambda s: s.update(extra=1)), InputError, "unknown key"),
         (broken(lambda s: s["layers"][0].update(units=0)), InputError, "units"),
         (broken(lambda s: s["layers"][0].update(units=True)), InputError, "units"),
-        (broken(lambda s: s["layers"][0].update(activation="softmax")), InputError, "not known"),
+        (
+            broken(lambda s: s["layers"][0].update(activation="softmax")),
+            InputError,
+            "output activation",
+        ),
         (broken(lambda s: s["states"][0].append(1.0)), InputError, "entries"),
         (broken(lambda s: s["targets"].pop()), InputError, "targets"),
         (broken(lambda s: s["params"]["critic/out/b"].append(1)), InputError, "entries"),

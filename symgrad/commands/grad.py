@@ -10,6 +10,7 @@ from symgrad.commands._evidence import (
     evidence_timeout,
     wants_evidence,
 )
+from symgrad.commands._frameworks import add_export_arguments, run_export, wants_export
 from symgrad.guard import run_guarded
 from symgrad.output import Output
 
@@ -44,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="show the derivation step by step, every rule named (one per variable)",
     )
     add_evidence_arguments(parser)
+    add_export_arguments(parser)
 
 
 def compute(args: argparse.Namespace):
@@ -78,6 +80,8 @@ def compute(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace, out: Output) -> int:
+    if wants_export(args):
+        return run_export(args, out)
     import symgrad.derive  # noqa: F401 - SymPy loads here, outside the worker's time limit
 
     result = run_guarded(

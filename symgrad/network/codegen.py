@@ -59,6 +59,10 @@ def _printer():
         for f in REGISTRY
         if f.head is not None and (f.code or isinstance(f.numpy, str))
     }
+    # softmax's log Σ e^z (symgrad.network.softmax), evaluated without overflow
+    methods["_print_logaddexp"] = lambda self, e: "numpy.logaddexp({}, {})".format(
+        *(self._print(a) for a in e.args)
+    )
     printer = type("_Printer", (NumPyPrinter,), methods)
     return printer({"fully_qualified_modules": True, "allow_unknown_functions": False})
 

@@ -36,10 +36,13 @@ class CriticResult:
     exact: bool
     td_errors: Any = None  # target - out, (states, outputs) float64
     explain: tuple[tuple[str, str], ...] = ()
+    layers: tuple[tuple[str, str], ...] = ()  # the layer graph with shapes (--graph)
+    matrix_ok: bool = True  # the matrix-form gradients equal the exact ones (--explain)
+    picture: str | None = None
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.check.ok else 1
+        return 0 if self.check.ok and self.matrix_ok else 1
 
     def describe(self) -> str:
         parts = [str(self.network.inputs)]
@@ -67,6 +70,8 @@ class CriticResult:
             "params": {k: v.tolist() for k, v in self.params.items()},
             "new_params": {k: v.tolist() for k, v in self.new_params.items()},
             "explain": [{"step": a, "value": b} for a, b in self.explain],
+            "layer_graph": [text for text, _ in self.layers],
+            "picture": self.picture,
             "exit_code": self.exit_code,
         }
 
@@ -77,11 +82,13 @@ class CriticResult:
             if self.exact
             else "float64, from the exact gradient's generated code"
         )
-        loss_text = (
-            "mean_square(target, out) = mean((target - out)²)"
-            if self.loss_name == "mean_square"
-            else "binary_crossentropy = mean(softplus(z) - target⋅z), z the output logits"
-        )
+        loss_text = {
+            "mean_square": "mean_square(target, out) = mean((target - out)²)",
+            "binary_crossentropy": "binary_crossentropy = mean(softplus(z) - target⋅z), "
+            "z the output logits",
+            "categorical_crossentropy": "categorical_crossentropy = mean(-Σ target⋅log p), "
+            "p = softmax(z) = out",
+        }[self.loss_name]
         out: list[tuple[str, str]] = [
             (
                 f"Critic network {self.describe()}: {self.network.num_params} parameters, "
@@ -89,6 +96,13 @@ class CriticResult:
                 "bold",
             ),
             ("", ""),
+        ]
+        if self.layers:
+            out += list(self.layers)
+            if self.picture:
+                out.append((f"  (drawn in {self.picture})", "dim"))
+            out.append(("", ""))
+        out += [
             (f"loss = {loss_text} = {self.loss!r}", "bold"),
             ("", ""),
         ]
@@ -186,12 +200,17 @@ def critic(
     explain: str | None = None,
     init: int | None = None,
     exact: bool | None = None,
+    graph: bool = False,
+    picture: str | None = None,
 ) -> CriticResult:
     """The seed's Critic on a network description (a dict, as in the JSON file).
 
     The loss, the outputs and TD errors, the exact gradient of the loss with
     respect to every parameter (checked against central differences), and the
     parameters after one ``apply_gradients`` step (RMSProp, lr 0.001, by default).
+    ``explain="matrix"`` shows the backward pass in matrix form, each matrix
+    checked against the exact gradient; ``graph=True`` the layer graph with
+    shapes, and ``picture`` a file (.png or .svg) to draw it into.
 
     >>> spec = {"layers": [{"units": 1, "activation": "linear"}],
     ...         "params": {"out/W": [[2.0]], "out/b": [0.0]},
@@ -210,7 +229,7 @@ def critic(
 
     net, params, states, targets, loss_name = load_network(network, init)
     opt = make_optimizer(optimizer, 0.001 if lr is None else lr)
-    target = _parse_param(net, explain) if explain else None
+    target = _parse_param(net, explain) if explain and explain != MATRIX else None
     report(f"building the exact gradient of {net.num_params} parameters")
     grad = net.gradient(loss_name)
     n_states = states.shape[0]
@@ -272,6 +291,20 @@ def critic(
     lines: tuple[tuple[str, str], ...] = ()
     if target is not None:
         lines = _explain(net, grad, target, params, states, targets, flat_grads)
+    layers: tuple[tuple[str, str], ...] = ()
+    matrix_ok = True
+    if explain == MATRIX or graph or picture is not None:
+        from symgrad.network import matrix
+
+        if explain == MATRIX:
+            found, matrix_ok = matrix.matrix_view(
+                net, params, states, targets, loss_name, gradients
+            )
+            lines = tuple(found)
+        if graph or picture is not None:
+            layers = tuple(matrix.layer_graph(net, n_states, loss_name))
+        if picture is not None:
+            picture = matrix.draw_layers(net, n_states, loss_name, picture)
     return CriticResult(
         net,
         loss_name,
@@ -286,6 +319,9 @@ def critic(
         exact,
         td,
         lines,
+        layers,
+        matrix_ok,
+        picture,
     )
 
 
@@ -316,6 +352,8 @@ def _parse_param(net: Network, text: str) -> int:
 
 
 MAX_EXPLAIN_LINES = 14
+#: ``--explain matrix`` (or a bare ``--explain``): the whole backward pass in matrix form.
+MATRIX = "matrix"
 
 
 def _explain(net, grad: Gradient, p: int, params, states, targets, flat_grads):

@@ -84,6 +84,8 @@ def load_network(data, init: int | None = None):
     for key in ("layers", "states", "targets"):
         if key not in data:
             _fail(f"the network file has no {key!r}")
+    if init is not None and (isinstance(init, bool) or not isinstance(init, int) or init < 0):
+        _fail(f"--init SEED must be a whole number ≥ 0, got {describe(init)}")
     if "params" not in data and init is None:
         _fail(
             "the network file has no 'params'",
@@ -110,8 +112,8 @@ def load_network(data, init: int | None = None):
         if units > MAX_UNITS:
             raise LimitError(f"layers[{i}] has {units} units, more than the limit of {MAX_UNITS}")
         act = layer.get("activation", "linear")
-        if not isinstance(act, str) or act not in ACTIVATIONS:
-            *most, last = ACTIVATIONS
+        if not isinstance(act, str) or (act not in ACTIVATIONS and act != "softmax"):
+            *most, last = [*ACTIVATIONS, "softmax"]
             _fail(
                 f"layers[{i}].activation {describe(act)} is not known",
                 hint=f"use {', '.join(most)} or {last}",
@@ -165,7 +167,7 @@ def load_network(data, init: int | None = None):
                 params[name] = np.zeros(shape)
     loss = data.get("loss", "mean_square")
     if loss not in LOSSES:
-        _fail(f"unknown loss {describe(loss)}", hint="use mean_square or binary_crossentropy")
+        _fail(f"unknown loss {describe(loss)}", hint=f"use {', '.join(LOSSES)}")
     return net, params, s, t, loss
 
 

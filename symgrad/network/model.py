@@ -48,7 +48,7 @@ __all__ = [
     "node",
 ]
 
-LOSSES = ("mean_square", "binary_crossentropy")
+LOSSES = ("mean_square", "binary_crossentropy", "categorical_crossentropy")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_/.:-]{0,59}")
 
 
@@ -231,9 +231,10 @@ class Network:
         2*out/a[0] - 2*t[0]
         """
         if loss not in LOSSES:
-            raise InputError(
-                f"unknown loss {loss!r}", hint="choose mean_square or binary_crossentropy"
-            )
+            raise InputError(f"unknown loss {loss!r}", hint=f"choose {', '.join(LOSSES)}")
+        from symgrad.network import softmax as sm
+
+        sm.check_pairing(self, loss)
         xs = tuple(node(f"x[{i}]") for i in range(self.inputs))
         ts = tuple(node(f"t[{k}]") for k in range(self.outputs))
         syms = self.symbols()
@@ -250,6 +251,9 @@ class Network:
                     (z, sp.Add(*[prev[i] * w_mat[i][j] for i in range(len(prev))]) + b[j])
                 )
                 z_layer.append(z)
+                if layer.activation == sm.ACTIVATION:  # logits: softmax is taken with the loss
+                    a_layer.append(z)
+                    continue
                 value = ACTIVATIONS[layer.activation](z)
                 if value == z:  # linear: a is z itself
                     a_layer.append(z)
@@ -267,6 +271,10 @@ class Network:
                 assignments += list(zip(out, zs[-1]))
             ell = mean_square(ts, out)
             g_a = [sp.diff(ell, o) for o in out]
+        elif loss == sm.LOSS:
+            ell, out, logit_rules, defined = sm.classifier_loss(last.name, ts, zs[-1])
+            assignments += defined
+            g_a = None
         else:
             if last.activation != "sigmoid":
                 raise InputError(
@@ -284,7 +292,9 @@ class Network:
             g_z = []
             for j, z in enumerate(zs[index]):
                 dz = node(f"∂ℓ/∂{layer.name}/z[{j}]")
-                if g_a is None:  # binary cross-entropy: ∂ℓ/∂z straight from the logits
+                if g_a is None and loss == sm.LOSS:  # ∂ℓ/∂z = (Σt)⋅p - t: see softmax
+                    rule = logit_rules[j]
+                elif g_a is None:  # binary cross-entropy: ∂ℓ/∂z straight from the logits
                     rule = sp.diff(ell, z)
                 else:
                     act = ACTIVATIONS[layer.activation]
@@ -340,9 +350,14 @@ def forward(net: Network, params: dict, states, kinks: list | None = None):
         for i, layer in enumerate(net.layers):
             w, b = params[net.param_names[2 * i]], params[net.param_names[2 * i + 1]]
             z = np.matmul(a, w) + (b[..., None, :] if b.ndim == 2 else b)
-            if kinks is not None and has_kink(layer.activation):
-                kinks.append(z > 0)
-            a = activation_function(layer.activation)(z)
+            if layer.activation == "softmax":  # an output layer: see symgrad.network.softmax
+                from symgrad.network.softmax import softmax_numpy
+
+                a = softmax_numpy(z)
+            else:
+                if kinks is not None and has_kink(layer.activation):
+                    kinks.append(z > 0)
+                a = activation_function(layer.activation)(z)
             if i == len(net.layers) - 1:
                 return a, z
     raise AssertionError("unreachable")  # pragma: no cover
@@ -368,6 +383,10 @@ def state_losses(net: Network, params: dict, states, targets, loss: str, kinks=N
     with np.errstate(all="ignore"):
         if loss == "mean_square":
             return np.mean((targets - out) ** 2, axis=-1)
+        if loss == "categorical_crossentropy":
+            from symgrad.network.softmax import cross_entropy_states
+
+            return cross_entropy_states(z, targets)
         return np.mean(np.logaddexp(0.0, z) - targets * z, axis=-1)
 
 
