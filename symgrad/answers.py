@@ -486,7 +486,18 @@ def _diagnose(
                 continue
             m, site = describe(wrong)
             key = mistake_key(wrong)
+            if (
+                "+" in key
+            ):  # two mistakes at once: only if a plain sign or factor does not explain it
+                simpler = _sign_or_factor(want, got)
+                if simpler is not None:
+                    return simpler
             return Diagnosis(key, m.rule, m.description, m.hint, site, wrong.detail)
+    return _sign_or_factor(want, got)
+
+
+def _sign_or_factor(want: Sequence[float], got: Sequence[float]) -> Diagnosis | None:
+    """The answer is the derivative times -1, or times one constant factor, at every point."""
     pairs = [(a, b) for a, b in zip(want, got) if math.isfinite(a) and math.isfinite(b)]
     if pairs and all(close(-a, b) for a, b in pairs):
         m = MISTAKES["sign"]

@@ -638,8 +638,13 @@ def _backward(builder, root, tree, expr, gradient, source) -> Graph:
     by_name = {n.name: n for n in nodes}
     for name in gradient.variables:
         n, p = by_name[name], exact[name]
-        if n.connected != p.connected:  # pragma: no cover - both are structural
-            raise AssertionError(f"the graph and grad disagree whether {name} is connected")
+        if n.connected != p.connected:  # only when the graph is SymPy's tree, not as typed
+            notes.append(
+                f"{name} is connected as typed (gradient {sp.sstr(p.exact)}), but SymPy's"
+                " simplified tree, which this graph shows, does not use it"
+            )
+            agrees.append((name, None))
+            continue
         if not n.connected:
             agrees.append((name, None))
             continue

@@ -135,6 +135,16 @@ class ClassReport(StyledLines):
     _HEADER = ("exercise", "students", "first try", "eventually", "most frequent mistakes")
 
     def lines(self) -> list[tuple[str, str]]:
+        return self._lines(None)
+
+    def layout(self, width: int | None = None) -> list[tuple[str, str]]:
+        """The report for ``width`` columns: a table where it fits, a block per exercise else."""
+        from symgrad.render import fit, terminal_width
+
+        w = terminal_width() if width is None else max(width, 1)
+        return [(line, style) for text, style in self._lines(w) for line in fit(text, w)]
+
+    def _lines(self, width: int | None) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = [
             (
                 f"Class report: {self.students} student{'s' if self.students != 1 else ''}, "
@@ -145,10 +155,16 @@ class ClassReport(StyledLines):
             ("", ""),
         ]
         rows = [self._HEADER, *self._rows()]
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        for n, row in enumerate(rows):
-            text = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4]))
-            out.append((f"{text}  {row[4]}".rstrip(), "bold" if n == 0 else ""))
+        widths = [max(len(r[i]) for r in rows) for i in range(5)]
+        if width is None or sum(widths) + 8 <= width:
+            for n, row in enumerate(rows):
+                text = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4]))
+                out.append((f"{text}  {row[4]}".rstrip(), "bold" if n == 0 else ""))
+        else:  # too narrow for the table: one block per exercise
+            for e, row in zip(self.exercises, rows[1:]):
+                out.append((e.exercise, "bold"))
+                out.append((f"  {row[1]} students; first try {row[2]}; eventually {row[3]}", ""))
+                out.append((f"  most frequent mistakes: {row[4]}", ""))
         for e in self.exercises:
             if not e.diagnoses:
                 continue
@@ -175,7 +191,7 @@ class ClassReport(StyledLines):
         for row in self._rows():
             table.add_row(*row)
         yield table
-        for text, style in self.lines()[2 + len(self.exercises) + 1 :]:
+        for text, style in self.layout(options.max_width)[2 + len(self.exercises) + 1 :]:
             yield Text(text, style=style)
 
     # -- data -------------------------------------------------------------------

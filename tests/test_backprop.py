@@ -207,7 +207,12 @@ def _texts():
     text=_texts(), px=st.sampled_from(["0.3", "-1.25", "2"]), py=st.sampled_from(["0.7", "-0.5"])
 )
 def test_random_expressions_adjoints_are_the_gradient(text, px, py):
-    g = graph(text, at=f"x={px},y={py}")
+    from hypothesis import assume
+
+    try:
+        g = graph(text, at=f"x={px},y={py}")
+    except LimitError:  # x^3^3^2: an exponent past the parser's limits is refused, as in grad
+        assume(False)
     expr = parse(text).expr
     subs = {variable("x"): sp.Rational(px), variable("y"): sp.Rational(py)}
     for name in ("x", "y"):
@@ -215,8 +220,13 @@ def test_random_expressions_adjoints_are_the_gradient(text, px, py):
         if not node.connected:
             assert variable(name) not in graph_tree(text)[0].free_symbols
             continue
-        oracle = float(sp.diff(expr, variable(name)).xreplace(subs).evalf(30))
-        assert node.grad == pytest.approx(oracle, rel=1e-12, abs=1e-13)
+        if not graph_tree(text)[1]:  # SymPy's tree stood in for the tree as typed
+            continue
+        exact = sp.diff(expr, variable(name)).xreplace(subs).evalf(30)
+        if not (exact.is_real and exact.is_finite):  # a pole or outside the real domain there
+            assert node.grad is None or not math.isfinite(node.grad)
+            continue
+        assert node.grad == pytest.approx(float(exact), rel=1e-12, abs=1e-13)
 
 
 def test_symgrad_graph_stays_the_function_once_the_module_is_loaded():

@@ -104,7 +104,7 @@ def test_the_readme_example_runs_as_a_notebook(tmp_path):
 
 
 def test_a_lesson_runs_as_a_notebook(tmp_path):
-    source = (ROOT / "lessons" / "04_chain_rule.py").read_text(encoding="utf-8")
+    source = (ROOT / "lessons" / "05_chain_rule.py").read_text(encoding="utf-8")
     source += '\n# %%\nimport symgrad\nsymgrad.steps("exp(sin(x^2))", at={"x": 1})\n'
     nb = _execute(source, tmp_path)
     outputs = _outputs(nb)
