@@ -74,7 +74,6 @@ def _latex(expr: sp.Expr) -> str:
 # -- leaves ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class ConstantRule(Step):
     rule = "Constant rule"
 
@@ -85,12 +84,10 @@ class ConstantRule(Step):
         return None
 
 
-@dataclass(frozen=True)
 class VariableRule(Step):
     rule = "Variable rule"
 
 
-@dataclass(frozen=True)
 class PowerRule(Step):
     """``d/dx xⁿ = n⋅xⁿ⁻¹`` for a constant exponent (integer, rational, real, √)."""
 
@@ -103,7 +100,6 @@ class PowerRule(Step):
         return None
 
 
-@dataclass(frozen=True)
 class FunctionRule(Step):
     """The derivative of a named function of the variable itself, e.g. ``d/dx sin(x) = cos(x)``.
 
@@ -175,14 +171,12 @@ class SoftplusRule(FunctionRule):
     rule = "Softplus rule"
 
 
-@dataclass(frozen=True)
 class ExponentialRule(Step):
     """``d/dx aˣ = aˣ⋅ln(a)`` for a constant base ``a``."""
 
     rule = "General exponential rule"
 
 
-@dataclass(frozen=True)
 class UnsupportedRule(Step):
     """No rule for this head: say so, and use SymPy's derivative."""
 
@@ -251,7 +245,6 @@ class ConstantMultipleRule(Step):
         return None
 
 
-@dataclass(frozen=True)
 class ProductRule(Step):
     rule = "Product rule"
     formula = "(u⋅v)' = u'⋅v + u⋅v'"
@@ -261,7 +254,6 @@ class ProductRule(Step):
         return _name_parts(self, [s.expr for s in self.substeps])
 
 
-@dataclass(frozen=True)
 class QuotientRule(Step):
     rule = "Quotient rule"
     formula = "(u/v)' = (u'⋅v - u⋅v')/v²"
@@ -303,7 +295,6 @@ class ChainRule(Step):
         return None
 
 
-@dataclass(frozen=True)
 class LogarithmicDifferentiationRule(Step):
     """``y = f^g``: take logs, ``ln y = g⋅ln f``, so ``y' = f^g⋅(g'⋅ln f + g⋅f'/f)``."""
 
@@ -318,7 +309,6 @@ class LogarithmicDifferentiationRule(Step):
         return (("f", self.substeps[0].expr), ("g", self.substeps[1].expr))
 
 
-@dataclass(frozen=True)
 class SimplifyStep(Step):
     """The tidy answer; ``expr`` is the raw result the rules produced."""
 
