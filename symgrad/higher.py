@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symgrad.check import Check, check_gradient
-from symgrad.derive import to_float
+from symgrad.derive import differentiate, to_float
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.latex import derivative as latex_derivative
 from symgrad.parse import parse_many, parse_value, variable
@@ -332,9 +332,9 @@ def nth_derivative(
         for k in range(1, order + 1):
             # A delta (the slope of a jump) is 0 wherever it has a value; where it has
             # none, the lower derivative jumps and this one does not exist: say so.
-            d, jumps = off_jumps(sp.diff(chain[-1], s))
+            d, jumps = off_jumps(differentiate(chain[-1], s))
             if jumps:
-                notes.append(jump_note(jumps, k, sp.diff(chain[-1], s) - d))
+                notes.append(jump_note(jumps, k, differentiate(chain[-1], s) - d))
             chain.append(d)
         label, latex_label = _nth_label(order, name, len(names) > 1, output_name(names))
         if point is None:
@@ -394,12 +394,12 @@ def hessian(
     parsed, names, point = p.parsed, list(p.names), p.point
     symbols, subs, floats = list(p.symbols), p.subs, p.floats
     n = len(symbols)
-    firsts = [sp.diff(parsed.expr, s) for s in symbols]
+    firsts = [differentiate(parsed.expr, s) for s in symbols]
     notes, kinks = [], []
     second = [[sp.S.Zero] * n for _ in range(n)]
     for i in range(n):
         for j in range(n):
-            raw = sp.diff(firsts[j], symbols[i])
+            raw = differentiate(firsts[j], symbols[i])
             second[i][j], jumps = off_jumps(raw)
             if jumps:
                 notes.append(jump_note(jumps, 2, raw - second[i][j]))
@@ -473,7 +473,7 @@ def jacobian(
     entries = []
     m, n = len(parts), len(symbols)
     for i, p in enumerate(parts):
-        row = [sp.diff(p.expr, s) for s in symbols]
+        row = [differentiate(p.expr, s) for s in symbols]
         exact_values = [_evaluate(d, subs) if point is not None else (None, None) for d in row]
         checks: Sequence[Check | None] = (None,) * n
         if point is not None:
@@ -522,7 +522,7 @@ def directional(
         raise InputError("the direction must not be the zero vector")
     u = [sp.nsimplify(c / norm) if c.is_Rational else c / norm for c in v]
     symbols = [variable(n) for n in names]
-    grad_exprs = [sp.diff(parsed.expr, s) for s in symbols]
+    grad_exprs = [differentiate(parsed.expr, s) for s in symbols]
     d = sp.Add(*[g * c for g, c in zip(grad_exprs, u)])
     y = output_name(names)
     label = f"∇{y}·u"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import sympy as sp
 
+from symgrad.derive import differentiate
 from symgrad.errors import InputError
 from symgrad.files import check_target, drawing, save_figure
 from symgrad.numeric import compile_expr
@@ -107,7 +108,7 @@ def _tangent(plt, expr: sp.Expr, name: str, point, path: Path):
     x = variable(name)
     fixed = _fixed(point, [name])
     e = expr.xreplace(fixed)
-    d = sp.diff(e, x)
+    d = differentiate(e, x)
     x0 = float(point[name])
     f = compile_expr(e, [x], backend="numpy")
     fd = compile_expr(d, [x], backend="numpy")
@@ -253,7 +254,7 @@ def _contour(plt, expr: sp.Expr, names: Sequence[str], point, path: Path):
 
     x, y = variable(names[0]), variable(names[1])
     e = expr.xreplace(_fixed(point, names))
-    gx, gy = sp.diff(e, x), sp.diff(e, y)
+    gx, gy = differentiate(e, x), differentiate(e, y)
     f = compile_expr(e, [x, y], backend="numpy")
     fx = compile_expr(gx, [x, y], backend="numpy")
     fy = compile_expr(gy, [x, y], backend="numpy")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symgrad.check import Check, check_gradient
+from symgrad.derive import differentiate
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError
 from symgrad.numeric import compile_expr
 from symgrad.parse import parse
@@ -182,7 +183,7 @@ def spot_check(
     extra = sorted(parsed.expr.free_symbols - set(symbols), key=lambda s: s.name)
     all_symbols = symbols + extra
     if derivative is None:
-        derivatives = [sp.diff(parsed.expr, s) for s in symbols]
+        derivatives = [differentiate(parsed.expr, s) for s in symbols]
     else:
         given = [derivative] if isinstance(derivative, str | sp.Expr) else list(derivative)
         derivatives = [parse(d).expr if isinstance(d, str) else d for d in given]

@@ -938,13 +938,14 @@ class _Reference:
     """The exact gradient of the teacher's function, evaluated in the test's process."""
 
     def __init__(self, f, params: list[_Param]):
-        import sympy as sp
 
         from symgrad.numeric import compile_expr
 
         self.params = params
         self.symbols = [s for p in params for s in p.symbols]
-        self.derivatives = [sp.diff(f, s) for s in self.symbols]
+        from symgrad.derive import differentiate
+
+        self.derivatives = [differentiate(f, s) for s in self.symbols]  # the rule engine
         self._compiled = [compile_expr(d, self.symbols) for d in self.derivatives]
         self._value = compile_expr(f, self.symbols)
 
