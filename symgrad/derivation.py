@@ -95,8 +95,12 @@ def tidy(expr: sp.Expr, budget: float = SIMPLIFY_BUDGET) -> sp.Expr:
     return min(candidates, key=lambda e: (len(inline(e)), sp.count_ops(e)))
 
 
-class BudgetExceededError(Exception):
-    """Raised inside a :func:`cpu_budget` block when its CPU time is used up."""
+class BudgetExceededError(BaseException):
+    """Raised inside a :func:`cpu_budget` block when its CPU time is used up.
+
+    A ``BaseException``, so that SymPy's own ``except Exception`` clauses (simplify tries
+    several methods and catches their failures) cannot swallow it and run on unbounded.
+    """
 
 
 @contextmanager
@@ -122,13 +126,12 @@ def cpu_budget(seconds: float):
         if signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0):  # never take a timer in use
 
             def stop(signum, frame):
-                if active[0]:
-                    active[0] = False
+                if active[0]:  # raised again at every tick until the block has ended
                     raise BudgetExceededError
 
             previous = signal.signal(signal.SIGPROF, stop)
             active[0] = True
-            signal.setitimer(signal.ITIMER_PROF, max(seconds, 1e-3))
+            signal.setitimer(signal.ITIMER_PROF, max(seconds, 1e-3), 0.05)
     armed = active[0]
     try:
         yield left
