@@ -798,12 +798,9 @@ def draw(g: Graph, path: str | Path) -> str:
 
     fig = _figure(plt, g)
     try:
-        from symgrad.files import write_atomic
+        from symgrad.files import save_figure
 
-        def save(stream) -> None:
-            fig.savefig(stream, format=suffix[1:], dpi=110, bbox_inches="tight")
-
-        write_atomic(path, save, suffix)
+        save_figure(fig, path, suffix, dpi=110, bbox_inches="tight")
     finally:
         plt.close(fig)
     return str(path)

@@ -185,14 +185,14 @@ def drawing() -> Iterator[None]:
             ) from None
 
 
-def save_figure(fig: Any, path: str | os.PathLike, **savefig: Any) -> Path:
-    """Save a matplotlib figure as PNG with :func:`write_atomic`."""
+def save_figure(fig: Any, path: str | os.PathLike, suffix: str = ".png", **savefig: Any) -> Path:
+    """Save a matplotlib figure (PNG, or SVG with ``suffix=".svg"``) with :func:`write_atomic`."""
 
     def write(stream: IO[bytes]) -> None:
         with drawing():
-            fig.savefig(stream, format="png", **savefig)
+            fig.savefig(stream, format=suffix[1:], **savefig)
 
-    return write_atomic(path, write, ".png")
+    return write_atomic(path, write, suffix)
 
 
 def private_folder(prefix: str) -> Path:

@@ -86,24 +86,9 @@ def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
             f"{path} exists and was not written by symgrad",
             hint="choose another --output, or pass --force to replace it",
         )
-    if path.exists():
-        mode = path.stat().st_mode & 0o777
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)  # as an ordinary new file (mkstemp makes it private)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    from symgrad.files import write_atomic
+
+    write_atomic(path, lambda stream: stream.write(data), path.suffix.lower())  # one atomic write
 
 
 # -- notebooks and HTML ------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 
 from symgrad import lesson_handouts as handouts
 from symgrad.cli import main
+from symgrad.errors import InputError
 from symgrad.lessons import execute, load_lesson
 
 HAVE_TEX = shutil.which("pdflatex") is not None
@@ -86,7 +87,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(out, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(handouts.os, "replace", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match="disk full"):  # one line for the user, not a traceback
         handouts.write_file(target, b"new")
     assert target.read_bytes().endswith(b"old")
     assert [p.name for p in tmp_path.iterdir()] == ["a.tex"]

@@ -249,7 +249,7 @@ def _softmax_steps(sums_to_one: bool) -> list[tuple[str, str]]:
 def draw_layers(net, n: int, loss: str, path: str | Path) -> str:
     """Draw the layer graph (boxes with shapes, parameters feeding in) as PNG or SVG."""
     from symgrad.errors import InputError
-    from symgrad.files import check_target, write_atomic
+    from symgrad.files import check_target, save_figure
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -360,10 +360,7 @@ def draw_layers(net, n: int, loss: str, path: str | Path) -> str:
             fontsize=10,
         )
 
-        def save(stream) -> None:
-            fig.savefig(stream, format=suffix[1:], dpi=110, bbox_inches="tight")
-
-        write_atomic(path, save, suffix)
+        save_figure(fig, path, suffix, dpi=110, bbox_inches="tight")
     finally:
         plt.close(fig)
     return str(path)
