@@ -31,7 +31,7 @@ shell('symgrad step "w*w+2" --at w=10 --lr 0.1 --iterations 4')
 # 1 the jumps grow: the optimizer diverges.
 
 # %%
-from symgrad.optimizers import optimize
+from symgrad.trajectory import optimize
 
 for lr in [0.01, 0.1, 0.5, 1.0, 1.1]:
     path = optimize("w*w+2", at={"w": 10}, optimizer="sgd", lr=lr, iterations=5).path("w")

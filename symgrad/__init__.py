@@ -40,7 +40,7 @@ _LAZY: dict[str, str] = {
     "directional": "symgrad.higher:directional",
     "spot_check": "symgrad.spotcheck:spot_check",
     "plot": "symgrad.pictures:plot",
-    "optimize": "symgrad.optimizers:optimize",
+    "optimize": "symgrad.trajectory:optimize",
     "optimizer": "symgrad.optimizers:optimizer",
     "critic": "symgrad.network:critic",
     "session": "symgrad.session:session",

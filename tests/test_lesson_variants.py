@@ -200,7 +200,7 @@ def test_bad_student_options_are_one_line(capsys, argv, words):
 
 
 def _sgd(w: int, steps: int) -> float:
-    from symgrad.optimizers import optimize
+    from symgrad.trajectory import optimize
 
     return optimize("w*w+2", at={"w": w}, optimizer="sgd", lr=0.1, iterations=steps).path("w")[-1]
 

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symgrad.errors import InputError, LimitError, MathError
-from symgrad.optimizers import optimize, optimizer
+from symgrad.optimizers import optimizer
+from symgrad.trajectory import optimize
 
 
 def tf1_reference(name, w, grad, lr, steps, **hp):

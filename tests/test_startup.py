@@ -57,7 +57,7 @@ codes = []
 for argv in {argvs!r}:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         codes.append(main(argv))
-heavy = [m for m in ("sympy", "numpy", "matplotlib", "rich") if m in sys.modules]
+heavy = [m for m in ("sympy", "numpy", "matplotlib", "rich", "dataclasses", "fractions") if m in sys.modules]
 print(codes, ",".join(heavy) or "lean")
 """
 
@@ -69,6 +69,9 @@ LIGHT_ANSWERS = [
     (["step", "--help"], 0),
     (["critic", "--help"], 0),
     (["lesson", "--help"], 0),
+    (["graph", "--help"], 0),
+    (["report", "--help"], 0),
+    (["shell", "--help"], 0),
     (["--bogus"], 2),
     (["step", "x^2"], 2),  # --at is required: a usage error
 ]

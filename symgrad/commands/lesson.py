@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import functools
 import os
 
@@ -121,6 +120,8 @@ def run(args: argparse.Namespace, out: Output) -> int:
         result = lessons.execute(lesson)
         args.lesson_number = lesson.number
         if args.action == "run" and args.student:
+            import dataclasses
+
             result = dataclasses.replace(result, exercises=_mine(result.exercises, args))
         answers = _answer_all(result.exercises, args) if args.action == "run" else None
         data = lessons.run_to_dict(result, answers)

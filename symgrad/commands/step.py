@@ -78,7 +78,7 @@ def _hyper(args: argparse.Namespace) -> dict:
 
 def compute(args: argparse.Namespace):
     """Everything that touches user text happens here, inside the guarded worker."""
-    from symgrad.optimizers import optimize
+    from symgrad.trajectory import optimize
 
     return optimize(
         args.expression,
