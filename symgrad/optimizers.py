@@ -25,10 +25,15 @@ the renderer, so ``symgrad step --help`` answers without loading them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
 
 from symgrad.errors import InputError
+
+# Names for annotations only: ``typing`` alone costs more than the rest of building the
+# ``step`` parser, and this module must stay light enough for ``symgrad step --help``.
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable, Mapping
+    from typing import Any, ClassVar
 
 __all__ = [
     "Optimizer",
