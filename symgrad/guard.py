@@ -216,12 +216,20 @@ def run_guarded(
     """
     if in_process or _in_process():
         return fn(*args, **kwargs)
+    import gc
     import pickle
     import select
     import traceback  # noqa: F401 - loaded before the fork, for the worker's crash reports
 
     read_fd, write_fd = os.pipe()
+    # Everything alive now (SymPy's tens of megabytes of objects) moves to the collector's
+    # permanent generation for the worker, as the gc module's documentation advises before a
+    # fork without exec: the worker's collections no longer walk, and so copy, every page it
+    # inherited.
+    gc.freeze()
     pid = os.fork()
+    if pid:
+        gc.unfreeze()  # the parent collects as before; only the worker keeps them frozen
     if pid == 0:  # pragma: no cover - runs in the worker
         os.close(read_fd)
         _child(write_fd, fn, args, kwargs, (memory_mb, timeout))

@@ -1,3 +1,7 @@
+import gc
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -24,6 +28,27 @@ def _hog():
 
 def test_returns_the_result():
     assert run_guarded(sum, [1, 2, 3], timeout=5) == 6
+
+
+def test_the_worker_inherits_a_frozen_heap_and_the_caller_does_not():
+    # The worker's collections must not walk (and so copy) every page it inherited; the
+    # caller, a long-lived notebook or test process, keeps collecting as before.
+    if os.environ.get("SYMGRAD_NO_FORK") == "1":
+        pytest.skip("no worker process")
+    garbage = [[]]
+    garbage[0].append(garbage)  # a cycle alive at the fork
+    assert run_guarded(gc.get_freeze_count, timeout=5) > 0
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_command_line_skips_the_final_walk_over_sympy():
+    program = (
+        "import gc, sys; from symgrad import cli; sys.argv = ['symgrad', 'x^2', '--at', 'x=1']\n"
+        "try:\n    cli.run()\nexcept SystemExit as e:\n"
+        "    print(e.code, gc.get_freeze_count() > 10000)"
+    )
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert out.stdout.splitlines()[-1] == "0 True", out.stderr
 
 
 def test_time_limit_kills_a_big_integer_power():
