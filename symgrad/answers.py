@@ -111,7 +111,7 @@ class AnswerCheck(StyledLines):
     wrt: tuple[str, ...]
     expected: sp.Expr
     correct: bool
-    method: str  # "symbolic", "numeric" or "counterexample"
+    method: str  # "symbolic", "numeric", "counterexample", "point masses" or "value"
     points_checked: int
     counterexample: Counterexample | None = None
     diagnosis: Diagnosis | None = None
@@ -421,16 +421,108 @@ def _value(expr: sp.Expr, symbol: sp.Symbol, point: sp.Expr) -> sp.Expr | None:
 
 
 def _special_points(exprs: Sequence[sp.Expr], symbol: sp.Symbol) -> list[sp.Expr]:
-    """Real zeros of the denominators of ``exprs`` (a handful at most)."""
+    """Real zeros of the denominators of ``exprs``, and where their point masses sit (the
+    jumps of the function), a handful at most."""
     found: list[sp.Expr] = []
     for expr in exprs:
-        denominator = sp.denom(sp.together(expr))
-        if not denominator.has(symbol):
-            continue
-        roots = sp.solveset(denominator, symbol, sp.S.Reals)
-        if isinstance(roots, sp.FiniteSet) and len(roots) <= _MAX_SPECIAL:
-            found += [r for r in roots if r not in found]
+        places = [sp.denom(sp.together(expr))] + [d.args[0] for d in expr.atoms(sp.DiracDelta)]
+        for place in places:
+            if not place.has(symbol):
+                continue
+            roots = sp.solveset(place, symbol, sp.S.Reals)
+            if isinstance(roots, sp.FiniteSet) and len(roots) <= _MAX_SPECIAL:
+                found += [r for r in roots if r not in found]
     return sorted(found, key=lambda r: float(r))[:_MAX_SPECIAL]
+
+
+_SWITCHES = (sp.sign, sp.Heaviside, sp.DiracDelta, sp.Piecewise)
+
+
+def point_masses(expr: sp.Expr, symbol: sp.Symbol) -> dict[sp.Expr, sp.Expr] | None:
+    """Where ``expr`` puts a point mass (a DiracDelta) and how heavy each is.
+
+    ``c(x)⋅δ(u(x))`` puts ``c(a)/|u'(a)|`` at each real root ``a`` of ``u``: the size of the
+    jump it stands for. None when that is not well defined or not known: a derivative of a
+    delta, a product of deltas, or a coefficient that itself jumps at the root.
+
+    >>> x = variable("x")
+    >>> point_masses(4*sp.DiracDelta(2*x - 1), x)
+    {1/2: 2}
+    """
+    from symgrad.derive import differentiate
+
+    masses: dict[sp.Expr, sp.Expr] = {}
+    for term in sp.Add.make_args(sp.expand(expr)):
+        deltas = [f for f in sp.Mul.make_args(term) if f.has(sp.DiracDelta)]
+        if not deltas:
+            continue
+        (delta,) = deltas if len(deltas) == 1 else (None,)
+        if not isinstance(delta, sp.DiracDelta) or len(delta.args) > 1 and delta.args[1] != 0:
+            return None
+        coefficient = term / delta
+        if coefficient.has(*_SWITCHES):
+            return None
+        inner = delta.args[0]
+        roots = sp.solveset(inner, symbol, sp.S.Reals)
+        if not isinstance(roots, sp.FiniteSet) or len(roots) > _MAX_SPECIAL:
+            return None
+        slope = differentiate(inner, symbol)
+        for root in roots:
+            steep = sp.Abs(slope.subs(symbol, root))
+            if steep == 0 or not steep.is_finite:
+                return None
+            masses[root] = masses.get(root, sp.S.Zero) + coefficient.subs(symbol, root) / steep
+    masses = {root: sp.nsimplify(sp.simplify(m)) for root, m in masses.items()}
+    return {root: m for root, m in sorted(masses.items(), key=lambda rm: float(rm[0])) if m != 0}
+
+
+def _point_mass_verdict(
+    function: sp.Expr, expected: sp.Expr, answer: sp.Expr, symbol: sp.Symbol
+) -> tuple[Diagnosis | None, list[str]] | None:
+    """Compare the point masses of an answer with the derivative's, once they agree elsewhere.
+
+    Away from its jumps a step function's derivative is 0, so the floats cannot tell
+    ``2⋅DiracDelta(x)`` from ``4⋅DiracDelta(x)``: the weights can. None when neither
+    has a point mass; otherwise (a diagnosis if the answer is wrong, notes if it is right).
+    """
+    if not (expected.has(sp.DiracDelta) or answer.has(sp.DiracDelta)):
+        return None
+    want, got = point_masses(expected, symbol), point_masses(answer, symbol)
+    if want is None or got is None:
+        return None
+    if not answer.has(sp.DiracDelta):  # the classical derivative: right away from the jumps
+        return None
+    if want == got:
+        where = ", ".join(f"{symbol} = {sp.sstr(r)}" for r in want)
+        return None, [
+            f"as a distribution your answer is right, point masses included (at {where});"
+            " as a function the derivative does not exist where it jumps"
+        ]
+    described = []
+    for root in sorted(set(want) | set(got), key=float):
+        if want.get(root, 0) == got.get(root, 0):
+            continue
+        where = f"{symbol} = {sp.sstr(root)}"
+        if root not in want:
+            described.append(
+                f"{inline(function)} does not jump at {where}, yet your answer puts a point"
+                f" mass of {sp.sstr(got[root])} there"
+            )
+        elif root not in got:
+            described.append(f"your answer has no point mass at {where}, where the function jumps")
+        else:
+            described.append(
+                f"your point mass at {where} weighs {sp.sstr(got[root])}, which is not the size"
+                " of the jump there"
+            )
+    diagnosis = Diagnosis(
+        "point_mass",
+        "jumps",
+        "away from its point masses the answer is right, but " + "; ".join(described),
+        "a jump of size J at x = a gives J⋅DiracDelta(x - a) in the derivative, and "
+        "DiracDelta(u) weighs 1/|u'(a)| at a root a of u",
+    )
+    return diagnosis, []
 
 
 def _domain_notes(function, expected, answer, symbol: sp.Symbol) -> list[str]:
@@ -603,7 +695,21 @@ def check_answer(
                 x0 = symbols[0]
                 domain = _within_budget(lambda: _domain_notes(f.expr, expected, a.expr, x0), [])
             method = "symbolic" if proved else "numeric"
-            notes += domain
+            masses = None
+            if len(symbols) == 1:
+                x0 = symbols[0]
+                masses = _within_budget(
+                    lambda: _point_mass_verdict(f.expr, expected, a.expr, x0), None
+                )
+            if masses is not None and masses[0] is not None:
+                return AnswerCheck(
+                    correct=False,
+                    method="point masses",
+                    diagnosis=masses[0],
+                    notes=tuple(notes),
+                    **result,
+                )
+            notes += masses[1] if masses is not None else domain
             return AnswerCheck(correct=True, method=method, notes=tuple(notes), **result)
     diagnosis = _diagnose(f.expr, a.expr, expected, symbols, names, floats) if floats else None
     return AnswerCheck(

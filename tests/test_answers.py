@@ -301,3 +301,50 @@ def test_value_answer_hides_the_value_unless_revealed():
 def test_value_answer_bad_points(at, message):
     with pytest.raises(InputError, match=message):
         check_answer("x^2", "2", at=at)
+
+
+STEP_FUNCTIONS = [
+    "sign(x)",
+    "Heaviside(x)",
+    "sign(2*x + 1)",
+    "3*Heaviside(1 - x)",
+    "x + Heaviside(x - 2)",
+]
+
+
+@pytest.mark.parametrize("function", STEP_FUNCTIONS)
+def test_point_masses_weigh_the_jumps(function):
+    # Away from its jumps a step function's derivative is 0, so the floats cannot judge the
+    # DiracDelta part of an answer; its weights can, and they must be the jumps' sizes,
+    # measured here independently as f(a + h) - f(a - h).
+    from symgrad.answers import point_masses
+    from symgrad.derive import differentiate
+    from symgrad.numeric import compile_expr
+
+    f = parse(function).expr
+    derivative = differentiate(f, x)
+    masses = point_masses(derivative, x)
+    assert masses, derivative
+    fn = compile_expr(f, [x])
+    for root, weight in masses.items():
+        a = float(root)
+        assert math.isclose(float(weight), fn(a + 1e-9) - fn(a - 1e-9), abs_tol=1e-6)
+    right = check_answer(function, derivative)
+    assert right.correct and any("point masses included" in n for n in right.notes)
+    classical = check_answer(function, derivative.replace(sp.DiracDelta, lambda *a: sp.S.Zero))
+    assert classical.correct and any("jumps at" in n for n in classical.notes)
+    doubled = derivative + sum(w * sp.DiracDelta(x - r) for r, w in masses.items())
+    for wrong in (doubled, derivative + sp.DiracDelta(x - 5)):
+        verdict = check_answer(function, wrong)
+        assert not verdict.correct and verdict.exit_code == 1
+        assert verdict.diagnosis.mistake == "point_mass"
+        assert "weighs" in verdict.diagnosis.sentence() or "does not jump" in (
+            verdict.diagnosis.sentence()
+        )
+
+
+def test_a_point_mass_where_the_function_is_smooth_is_wrong():
+    verdict = check_answer("x^2", "2x + DiracDelta(x - 1)")
+    assert verdict.verdict == "incorrect" and verdict.method == "point masses"
+    assert "x² does not jump at x = 1" in verdict.diagnosis.sentence()
+    assert json.loads(to_json(verdict.to_dict()))["diagnosis"]["mistake"] == "point_mass"
