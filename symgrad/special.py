@@ -177,13 +177,65 @@ def one_sided(
 
 
 def _limit(expr: sp.Expr, h: sp.Symbol) -> sp.Expr:
-    """``lim expr`` as ``h → 0⁺``; by substitution when no switch is left (the usual case)."""
-    expr = off_jumps(expr)[0]  # a delta is 0 on either side of its jump
+    """``lim expr`` as ``h → 0⁺``; by substitution once every switch is on its side.
+
+    Near ``h = 0⁺`` each switch argument keeps one sign, so ``abs``, ``sign``, ``relu``
+    and the rest are smooth branches there (``relu(u)`` is ``u`` or 0); SymPy's general
+    ``limit`` is left for what that cannot decide (it costs seconds on a step of a square).
+    """
+    expr = _on_one_side(off_jumps(expr)[0], h)  # a delta is 0 on either side of its jump
     if not _has_switch(expr):
         at_zero = expr.xreplace({h: sp.Integer(0)})
         if at_zero.is_number and at_zero.is_finite:
             return at_zero
     return sp.limit(expr, h, 0, "+")
+
+
+_SIDE_ORDER = 4  # derivatives tried for the sign of a switch argument that is 0 at h = 0
+
+
+def _side(arg: sp.Expr, h: sp.Symbol) -> int | None:
+    """The sign of ``arg`` for small ``h > 0`` (1 or -1), or None if it cannot be told."""
+    from symgrad.derive import differentiate
+
+    term = arg
+    for _ in range(_SIDE_ORDER + 1):
+        value = term.xreplace({h: sp.Integer(0)})
+        if not value.is_number or value.has(sp.nan, sp.zoo):
+            return None
+        if value.is_zero is False:
+            positive = value.is_positive
+            return None if positive is None else (1 if positive else -1)
+        if value.is_zero is None:
+            return None
+        term = differentiate(term, h)
+    return None
+
+
+def _on_one_side(expr: sp.Expr, h: sp.Symbol) -> sp.Expr:
+    """``expr`` with each switch replaced by the smooth branch it follows for small ``h > 0``."""
+    for _ in range(len(switches(expr))):
+        parts = switches(expr)
+        inner = [(s, a) for s, a in parts if not any(o != s and s.has(o) for o, _ in parts)]
+        changed = False
+        for sub, arg in inner:
+            side = _side(arg, h)
+            if side is None:
+                continue
+            if isinstance(sub, sp.Max | sp.Min):
+                first = (side > 0) == isinstance(sub, sp.Max)
+                branch = sub.args[0] if first else sub.args[1]
+            else:
+                t = sp.Dummy("t", positive=True)
+                evaluated = sub.func(side * t, *sub.args[1:])
+                if evaluated.has(sub.func):  # smooth across its switch (softsign): keep it
+                    continue
+                branch = evaluated.xreplace({t: side * sub.args[0]})
+            expr = expr.xreplace({sub: branch})
+            changed = True
+        if not changed:
+            break
+    return expr
 
 
 def find_kinks(

@@ -308,7 +308,7 @@ STEP_FUNCTIONS = [
     "Heaviside(x)",
     "sign(2*x + 1)",
     "3*Heaviside(1 - x)",
-    "x + Heaviside(x - 2)",
+    "x + Heaviside(x^2 - 1)",
 ]
 
 
