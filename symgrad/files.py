@@ -41,7 +41,13 @@ __all__ = [
     "save_figure",
     "drawing",
     "private_folder",
+    "written_by_symgrad",
 ]
+
+#: How much of an existing file, from its start and from its end, is read to find symgrad's
+#: mark: a notebook keeps it in its metadata at the end, a PDF in its info at the end, a
+#: page or a LaTeX file in its first lines.
+MARK_WINDOW = 64 * 1024
 
 
 def check_target(path: str | os.PathLike, suffix: str = ".png", what: str = "--plot") -> Path:
@@ -78,6 +84,46 @@ def check_target(path: str | os.PathLike, suffix: str = ".png", what: str = "--p
     if not stat.S_ISREG(info.st_mode):
         raise InputError(f"{path} exists and is not a regular file", hint="choose another name")
     return path
+
+
+def written_by_symgrad(path: str | os.PathLike, mark: str) -> bool:
+    """Whether the file at ``path`` is one symgrad wrote: a regular file with ``mark``.
+
+    Every writer that replaces its own files without ``--force`` asks this, with
+    the words it writes into each file (``mark``). The mark counts within the
+    first or the last :data:`MARK_WINDOW` bytes, so a large file costs two
+    bounded reads; a symbolic link, a folder, a device, a missing or an
+    unreadable file is never symgrad's.
+
+    >>> import os, tempfile
+    >>> page = os.path.join(tempfile.mkdtemp(), "page.html")
+    >>> _ = open(page, "w").write('<meta name="generator" content="symgrad report">')
+    >>> written_by_symgrad(page, 'content="symgrad report"'), written_by_symgrad(page, "other")
+    (True, False)
+    """
+    wanted = mark.encode("utf-8")
+    if not wanted:
+        raise ValueError("the mark must not be empty")
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags)  # a link or a pipe put there since lstat is not followed
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        head = os.pread(fd, MARK_WINDOW, 0)
+        if wanted in head:
+            return True
+        start = max(info.st_size - MARK_WINDOW, len(head) - len(wanted) + 1, 0)
+        return info.st_size > len(head) and wanted in os.pread(fd, MARK_WINDOW, start)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def check_folder(folder: str | os.PathLike, what: str = "--figures") -> Path:

@@ -41,7 +41,6 @@ __all__ = [
     "compile_pdf",
     "export",
     "write_file",
-    "made_by_symgrad",
 ]
 
 MARK = "written by symgrad lesson export"
@@ -51,21 +50,9 @@ TEX_PACKAGES = "texlive-latex-base texlive-latex-recommended texlive-fonts-recom
 CODE_WIDTH = 84  # characters per code line in the PDF (small typewriter on A4)
 KERNEL_TIMEOUT = 600  # seconds for one cell in the notebook kernel
 TEX_TIMEOUT = 120
-MAX_OWN_FILE = 50 * 2**20  # a larger file is not one symgrad wrote
 
 
 # -- writing files -----------------------------------------------------------------
-
-
-def made_by_symgrad(path: Path) -> bool:
-    """Does the file at ``path`` carry symgrad's mark (so symgrad may replace it)?"""
-    try:
-        if not path.is_file() or path.stat().st_size > MAX_OWN_FILE:
-            return False
-        data = path.read_bytes()
-    except OSError:
-        return False
-    return MARK.encode() in data
 
 
 def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
@@ -81,13 +68,14 @@ def write_file(path: Path, data: bytes, *, force: bool = False) -> None:
         raise InputError(f"the folder {path.parent} does not exist", hint="create it first")
     if path.exists() and not path.is_file():
         raise InputError(f"{path} is not a regular file", hint="give a file name with --output")
-    if path.exists() and not force and not made_by_symgrad(path):
+    from symgrad.files import check_target, write_atomic, written_by_symgrad
+
+    check_target(path, path.suffix.lower())  # a symbolic link is refused as such
+    if path.exists() and not force and not written_by_symgrad(path, MARK):
         raise InputError(
             f"{path} exists and was not written by symgrad",
             hint="choose another --output, or pass --force to replace it",
         )
-    from symgrad.files import write_atomic
-
     write_atomic(path, lambda stream: stream.write(data), path.suffix.lower())  # one atomic write
 
 

@@ -656,13 +656,20 @@ def draw_variant(
     integers, else two-decimal numbers). A draw is skipped when a value is
     0 or, with a ``template``, when it makes terms of the template or of its
     derivatives merge or vanish (``a*w^n + b*w`` with ``n = 1`` or ``n = 0``).
+    The draw is :class:`symgrad.variants.Template`'s, with the grading plugin's
+    own scheme (:data:`symgrad.variants.GRADING`), keyed by the test's name.
 
     >>> draw_variant({"a": (2, 9), "n": (2, 5)}, "alice", "poly") == draw_variant(
     ...     {"a": (2, 9), "n": (2, 5)}, "alice", "poly")
     True
     """
-    import hashlib
+    from symgrad.errors import SymgradError
+    from symgrad.variants import GRADING, Template, TemplateError, check_student_id
 
+    try:
+        check_student_id(student)
+    except SymgradError as err:
+        raise GradingTestError(str(err)) from None
     ranges = {}
     for name, bounds in params.items():
         try:
@@ -671,54 +678,14 @@ def draw_variant(
         except (TypeError, ValueError):
             message = f"the range of {name} must be (low, high), not {bounds!r}"
             raise GradingTestError(message) from None
-    key = f"{course_seed}|{student}|{exercise}".encode()
-    rng = random.Random(int.from_bytes(hashlib.sha256(key).digest()[:8], "big"))
-    check = _degenerate(template, list(ranges)) if template else None
-    for _ in range(1000):
-        values: dict[str, float] = {}
-        for name, (lo, hi) in ranges.items():
-            if float(lo).is_integer() and float(hi).is_integer():
-                values[name] = rng.randint(int(lo), int(hi))
-            else:
-                values[name] = round(rng.uniform(lo, hi), 2)
-        if any(v == 0 for v in values.values()):
-            continue
-        if check is None or not check(values):
-            return values
-    raise GradingTestError(
-        f"the variant's parameter ranges ({', '.join(f'{k} in {v}' for k, v in ranges.items())})"
-        " admit no valid draw: every draw makes a value 0 or the formula degenerate"
-    )
-
-
-def _degenerate(template: str, names: list[str]) -> Callable[[dict[str, float]], bool]:
-    """Whether a draw collapses the template: fewer terms, or fewer in a derivative."""
-    import sympy as sp
-
-    from symgrad.errors import SymgradError
-    from symgrad.parse import parse
-
     try:
-        expr = parse(template).expr
+        drawn = Template(template, ranges, key=exercise, scheme=GRADING)
+    except TemplateError as err:
+        raise GradingTestError(f"variant='student': {err}") from None
     except SymgradError as err:
         message = f"the variant's template {template!r} cannot be read: {err}"
         raise GradingTestError(message) from None
-    variables = sorted((s for s in expr.free_symbols if s.name not in names), key=str)
-
-    def shape(e) -> list[int]:
-        sizes = [len(sp.Add.make_args(sp.expand(e)))]
-        sizes += [len(sp.Add.make_args(sp.expand(sp.diff(e, v)))) for v in variables]
-        sizes += [int(sp.diff(e, v) != 0) for v in variables]
-        return sizes
-
-    wanted = shape(expr)
-
-    def collapses(values: dict[str, float]) -> bool:
-        subs = {s: sp.nsimplify(values[s.name]) for s in expr.free_symbols if s.name in values}
-        got = shape(expr.xreplace(subs))
-        return any(g < w for g, w in zip(got, wanted))
-
-    return collapses
+    return drawn.values_for(student, course_seed=str(course_seed))  # type: ignore[return-value]
 
 
 def _points(

@@ -14,6 +14,7 @@ import pytest
 from symgrad import lesson_handouts as handouts
 from symgrad.cli import main
 from symgrad.errors import InputError
+from symgrad.files import written_by_symgrad
 from symgrad.lessons import execute, load_lesson
 
 HAVE_TEX = shutil.which("pdflatex") is not None
@@ -267,7 +268,7 @@ def test_the_notebook_file_is_valid_and_replaceable(executed_notebook, tmp_path)
     path = tmp_path / "lesson.ipynb"
     handouts.write_file(path, nbformat.writes(executed_notebook).encode())
     nbformat.validate(nbformat.read(path, as_version=4))
-    assert handouts.made_by_symgrad(path)
+    assert written_by_symgrad(path, handouts.MARK)
 
 
 def test_the_html_page(executed_notebook, tmp_path):
@@ -289,3 +290,13 @@ def test_cli_export_notebook_without_a_kernel(capsys, tmp_path, monkeypatch):
     nb = nbformat.read(tmp_path / "03_exp_log_trig.ipynb", as_version=4)
     assert nb.cells[0].source.startswith("# Lesson 3: The derivatives of exp, log, sin and cos")
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_write_file_refuses_a_link_even_to_its_own_file(out):
+    own = out / "own.tex"
+    handouts.write_file(own, f"% {handouts.MARK}\none".encode())
+    link = out / "link.tex"
+    link.symlink_to(own)
+    with pytest.raises(InputError, match="is a symbolic link"):
+        handouts.write_file(link, b"new", force=True)
+    assert own.read_text().endswith("one")

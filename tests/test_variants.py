@@ -4,7 +4,15 @@ import sympy as sp
 from symgrad.derive import grad
 from symgrad.errors import InputError
 from symgrad.parse import parse
-from symgrad.variants import Template, TemplateError, check_student_id, student_from_env
+from symgrad.testing import GradingTestError, draw_variant
+from symgrad.variants import (
+    GRADING,
+    LESSONS,
+    Template,
+    TemplateError,
+    check_student_id,
+    student_from_env,
+)
 
 TEMPLATE = Template("a*x^n + b*x", {"a": (2, 9), "n": (2, 5), "b": (1, 9)})
 CLASS = [f"s{i:03d}" for i in range(60)]
@@ -67,7 +75,8 @@ def test_value_lists_are_exact():
         ("a*x + b", {"a": (0, 0), "b": (1, 3)}, "admit no valid draw"),
         ("a*x", {"a": (3, 2)}, "is empty"),
         ("a*x", {"b": (1, 2)}, "does not occur"),
-        ("a*x", {"a": (1, 10**9)}, "more than"),
+        ("a*x", {"a": list(range(1, 20_002))}, "more than 10,000 values"),
+        ("a*x", {"a": (1, float("inf"))}, "not finite"),
         ("a*x", {"a": [None]}, "is not a number"),
         ("a*x", {}, "at least one parameter"),
     ],
@@ -89,3 +98,90 @@ def test_student_from_the_environment():
     assert student_from_env({}) is None
     with pytest.raises(InputError):
         student_from_env({"SYMGRAD_STUDENT": "a/b"})
+
+
+# -- one drawer, two published schemes ------------------------------------------------------
+# Students already hold these draws (lessons, handed-out sheets, graded tests): the values
+# below were drawn before the lessons and the grading plugin shared one drawer, and must
+# never change.
+
+
+def test_the_lessons_draws_students_hold_never_change():
+    q1 = Template("a*x^n + b*x", {"a": (2, 9), "n": (2, 5), "b": (1, 9)}, key="hw3-q1")
+    drawn = {s: q1.draw(s, course_seed="calc-2026").text for s in ("ann", "alice", "bob", "s001")}
+    assert drawn == {
+        "ann": "4⋅x³ + 9⋅x",
+        "alice": "6⋅x² + 3⋅x",
+        "bob": "8⋅x⁵ + 2⋅x",
+        "s001": "5⋅x² + 4⋅x",
+    }
+    c = Template("sin(c*x)", {"c": ["1/2", "3/2", 2]})
+    assert [c.draw(s, course_seed="calc").text for s in ("alice", "bob")] == [
+        "sin(2⋅x)",
+        "sin(x/2)",
+    ]
+
+
+def test_the_grading_draws_students_hold_never_change():
+    ranges = {"a": (2, 9), "n": (2, 5), "b": (-5, 5)}
+    drawn = {s: draw_variant(ranges, s, "test_poly", 0, "a*w^n + b*w") for s in ("alice", "bob")}
+    assert drawn == {"alice": {"a": 2, "n": 2, "b": -4}, "bob": {"a": 2, "n": 3, "b": -4}}
+    assert list(drawn["alice"]) == ["a", "n", "b"]  # in the order the test gives them
+    ranges = {"a": (0.5, 3.25), "c": (1, 4)}
+    decimals = draw_variant(ranges, "alice", "test_q1_power_rule", 2026, "a*x^2 + c*x")
+    assert decimals == {"a": 0.63, "c": 2}  # two decimals where an end is not an integer
+    assert isinstance(decimals["a"], float) and isinstance(decimals["c"], int)
+
+
+def test_the_grading_plugin_draws_with_the_one_template():
+    ranges = {"a": (2, 9), "n": (0, 5), "b": (-5, 5)}
+    t = Template("a*w^n + b*w", ranges, key="test_poly", scheme=GRADING)
+    for student in CLASS[:20]:
+        mine = draw_variant(ranges, student, "test_poly", 7, "a*w^n + b*w")
+        assert mine == t.values_for(student, course_seed="7")
+        assert mine["n"] not in (0, 1) and 0 not in mine.values()  # the shape is kept
+    lesson = Template("a*w^n + b*w", ranges, key="test_poly", scheme=LESSONS)
+    assert [lesson.values_for(s) for s in CLASS[:20]] != [t.values_for(s) for s in CLASS[:20]]
+
+
+def test_without_a_formula_only_zero_is_refused():
+    t = Template(None, {"a": (-1, 1), "b": (-1, 1)}, key="t", scheme=GRADING)
+    draws = [t.values_for(s) for s in CLASS]
+    assert all(0 not in d.values() for d in draws)
+    assert {d["a"] for d in draws} == {-1, 1}
+    with pytest.raises(TemplateError, match="values only"):
+        t.draw("alice")
+
+
+@pytest.mark.parametrize(
+    "params, template, words",
+    [
+        ({"a": (0, 0)}, None, "variant='student': the parameter ranges (a in (0, 0)) admit no"),
+        ({"a": (2, 3), "k": (1, 2)}, "a*x", "parameter k does not occur in 'a*x'"),
+        ({"a": (2, 3)}, "a*x +", "the variant's template 'a*x +' cannot be read"),
+        ({"a": 3}, None, "the range of a must be (low, high), not 3"),
+    ],
+)
+def test_bad_grading_variants_are_errors_of_the_test(params, template, words):
+    with pytest.raises(GradingTestError) as info:
+        draw_variant(params, "alice", "test_x", 0, template)
+    assert words in str(info.value)
+
+
+def test_the_grading_draw_checks_the_student_id():
+    with pytest.raises(GradingTestError, match="unknown student ID format"):
+        draw_variant({"a": (2, 3)}, "../etc", "test_x")
+
+
+def test_a_template_that_admits_no_draw_is_found_out_without_trying_every_draw(monkeypatch):
+    calls = []
+    real = Template.is_valid
+
+    def counted(self, values):
+        calls.append(dict(values))
+        return real(self, values)
+
+    monkeypatch.setattr(Template, "is_valid", counted)
+    with pytest.raises(TemplateError, match="admit no valid draw"):
+        Template("a*x + b", {"a": (0, 1), "b": [0]})
+    assert len(calls) == 2  # the two possible draws, each tried once

@@ -50,15 +50,12 @@ def run(args: argparse.Namespace, out: Output) -> int:
 def _write_html(name: str, text: str, generator: str, *, force: bool) -> None:
     """Write atomically; never through a link, never over a file symgrad did not write."""
     from symgrad.errors import InputError
-    from symgrad.files import check_target, write_atomic
+    from symgrad.files import check_target, write_atomic, written_by_symgrad
 
     target = check_target(name, ".html", what="--html")
-    if target.exists() and not force:
-        with open(target, "rb") as old:
-            ours = f'content="{generator}"'.encode() in old.read(4096)
-        if not ours:
-            raise InputError(
-                f"{name} exists and was not written by symgrad report",
-                hint="choose another name, or add --force to replace it",
-            )
+    if target.exists() and not force and not written_by_symgrad(target, f'content="{generator}"'):
+        raise InputError(
+            f"{name} exists and was not written by symgrad report",
+            hint="choose another name, or add --force to replace it",
+        )
     write_atomic(target, lambda stream: stream.write(text.encode("utf-8")), ".html")
