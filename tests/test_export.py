@@ -14,7 +14,7 @@ from symgrad import export as ex
 from symgrad.backprop import graph
 from symgrad.cli import main
 from symgrad.errors import InputError
-from symgrad.functions import ACTIVATIONS, FUNCTIONS, REGISTRY
+from symgrad.functions import ACTIVATIONS, FUNCTIONS, REGISTRY, SPELLED
 
 CASES = [
     ("w*w + 2", "w=10,v=3"),
@@ -101,6 +101,21 @@ def _one_call(template: str) -> bool:
     )
 
 
+@pytest.mark.parametrize("framework", ["tf1", "tf2", "torch", "jax"])
+def test_every_function_agrees_in_the_framework_when_installed(framework):
+    if not ex.installed(framework):
+        pytest.skip(f"{ex.MODULES[framework]} is not installed")
+    cases = [(f"{f.name}(x)", f"x={_point(f)}") for f in HEADED]
+    cases += [
+        ("leaky_relu(x, a)", "x=-0.5,a=0.2"),
+        ("Heaviside(x, 1/2)", "x=0"),
+        ("relu(x)", "x=0"),
+    ]
+    for text, at in cases:
+        comparison = ex.compare(text, at=at, framework=framework)
+        assert comparison.agrees, comparison.plain_text()
+
+
 def test_every_record_spells_itself_for_every_framework():
     # A new record without framework names fails here, saying what to add and where.
     missing = [
@@ -109,6 +124,7 @@ def test_every_record_spells_itself_for_every_framework():
         for framework in ex.FRAMEWORKS
         if f.spelling(framework) is None
     ]
+    assert set(SPELLED) == set(ex.FRAMEWORKS)
     assert not missing, (
         "no framework form for " + ", ".join(missing) + ": give the record in "
         "symgrad/functions.py frameworks={...} (or a numpy name the frameworks share)"
