@@ -12,11 +12,16 @@ NumPy (the tape run forward and backward by hand, one line per node).
 w = torch.tensor(10.0, dtype=torch.float64, requires_grad=True)
 y = w * w + 2.0
 
-The code comes from SymPy through this module's own printer, which knows each
-framework's name for every function symgrad parses (``relu``, ``sigmoid``,
-``softplus``, ``abs``, ...); it never prints user text: variables are
-validated names, renamed when they would clash with Python or the program's
-own names, and numbers are printed as float literals.
+The code comes from SymPy through this module's own printer, which writes
+every function as its record in :data:`symgrad.functions.REGISTRY` says
+(``frameworks``): one call of the framework's own function (``torch.sin(x)``,
+``tf.nn.leaky_relu(x, alpha=0.01)``, ``jax.nn.gelu(x, approximate=False)``),
+or, where the framework lacks it, a composition of its operations that the
+program defines once as a small ``def`` (TensorFlow 1's exact GELU from
+``tf.math.erf``, PyTorch's real cube root from ``torch.sign`` and
+``torch.abs``). It never prints user text: variables are validated names,
+renamed when they would clash with Python, the program's own names or a
+function's, and numbers are printed as float literals.
 
 :func:`compare` runs such a program in a separate Python process with a
 time limit and sets its numbers beside symgrad's.
@@ -31,6 +36,7 @@ import keyword
 import math
 import os
 import re
+import string
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -39,6 +45,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError, LimitError
+from symgrad.functions import FUNCTIONS
 from symgrad.render import StyledLines
 
 __all__ = [
@@ -100,15 +107,14 @@ _PROGRAM_NAMES = {
     "opt",
     "point",
     "value",
-    "sigmoid",
-    "relu",
-    "softplus",
     "heaviside",
     "functional",
     "grad",
     "var",
 }
-_RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | _PROGRAM_NAMES
+_PYTHON = set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins))
+#: A variable never takes a function's name: the program may define that function as a helper.
+_RESERVED = _PYTHON | _PROGRAM_NAMES | set(FUNCTIONS)
 
 
 class Names:
@@ -133,63 +139,72 @@ class Names:
 
 # -- the printer --------------------------------------------------------------------
 
-# Per framework: SymPy function name -> a format with {0} (and {1}) for the arguments.
-_COMMON = ("sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "log", "sqrt")
-_FUNCTIONS: dict[str, dict[str, str]] = {
-    "tf": {
-        **{f: f"tf.math.{f}({{0}})" for f in _COMMON},
-        **{f: f"tf.math.{f}({{0}})" for f in ("asin", "acos", "atan", "asinh", "acosh", "atanh")},
-        "Abs": "tf.math.abs({0})",
-        "sigmoid": "tf.math.sigmoid({0})",
-        "relu": "tf.nn.relu({0})",
-        "softplus": "tf.math.softplus({0})",
-        "sign": "tf.math.sign({0})",
-    },
-    "torch": {
-        **{f: f"torch.{f}({{0}})" for f in _COMMON},
-        **{f: f"torch.{f}({{0}})" for f in ("asin", "acos", "atan", "asinh", "acosh", "atanh")},
-        "Abs": "torch.abs({0})",
-        "sigmoid": "torch.sigmoid({0})",
-        "relu": "torch.relu({0})",
-        "softplus": "torch.nn.functional.softplus({0})",
-        "sign": "torch.sign({0})",
-    },
-    "jax": {
-        **{f: f"jnp.{f}({{0}})" for f in _COMMON},
-        **{
-            f: f"jnp.arc{f[1:]}({{0}})" for f in ("asin", "acos", "atan", "asinh", "acosh", "atanh")
-        },
-        "Abs": "jnp.abs({0})",
-        "sigmoid": "jax.nn.sigmoid({0})",
-        "relu": "jax.nn.relu({0})",
-        "softplus": "jax.nn.softplus({0})",
-        "sign": "jnp.sign({0})",
-    },
-    "numpy": {
-        **{f: f"np.{f}({{0}})" for f in _COMMON},
-        **{f: f"np.arc{f[1:]}({{0}})" for f in ("asin", "acos", "atan", "asinh", "acosh", "atanh")},
-        "Abs": "np.abs({0})",
-        "sigmoid": "sigmoid({0})",
-        "relu": "relu({0})",
-        "softplus": "softplus({0})",
-        "sign": "np.sign({0})",
-        "Heaviside": "np.heaviside({0}, {1})",
-    },
-}
-_RECIPROCAL = {"sec": "cos", "csc": "sin", "cot": "tan"}
-#: What the NumPy program defines for the functions NumPy lacks (stable forms).
-NUMPY_HELPERS = {
-    "sigmoid": (
-        "def sigmoid(x):\n"
-        "    return np.exp(-np.logaddexp(0.0, -x))  # 1/(1 + e^-x) without overflow\n"
-    ),
-    "relu": "def relu(x):\n    return np.maximum(x, 0.0)\n",
-    "softplus": "def softplus(x):\n    return np.logaddexp(0.0, x)  # log(1 + e^x) without overflow\n",
-}
+#: A helper's parameters, in order, when a function's form is written as a small def.
+_PARAMETERS = ("x", "a", "b", "c")
 
 
 def _library(framework: str) -> str:
     return "tf" if framework in ("tf1", "tf2") else framework
+
+
+def _fill(template: str, texts: Sequence[str]) -> str:
+    """``template`` with ``{k}`` (and ``{k:const}``) replaced by ``texts[k]``."""
+    out = []
+    for literal, field, _spec, _conv in string.Formatter().parse(template):
+        out.append(literal)
+        if field is not None:
+            out.append(texts[int(field)])
+    return "".join(out)
+
+
+def _const_slots(template: str) -> set[int]:
+    """The arguments a template's framework takes only as numbers (``{k:const}``)."""
+    return {
+        int(field)
+        for _, field, spec, _ in string.Formatter().parse(template)
+        if field is not None and spec == "const"
+    }
+
+
+def _one_call(template: str, arity: int) -> bool:
+    """Whether the template is one call of the framework's function on the arguments and
+    constants (printed in place, as ``torch.sin(x)``), not a composition (a small def)."""
+    marks = [f"_arg{k}_" for k in range(arity)]
+    try:
+        tree = ast.parse(_fill(template, marks), mode="eval").body
+    except SyntaxError:  # pragma: no cover - every record's template is Python
+        return False
+
+    def plain(node) -> bool:
+        return isinstance(node, ast.Constant) or (isinstance(node, ast.Name) and node.id in marks)
+
+    def dotted(node) -> bool:
+        return isinstance(node, ast.Name) or (
+            isinstance(node, ast.Attribute) and dotted(node.value)
+        )
+
+    return (
+        isinstance(tree, ast.Call)
+        and dotted(tree.func)
+        and all(plain(a) for a in tree.args)
+        and all(plain(k.value) for k in tree.keywords)
+    )
+
+
+def refusal(framework: str, name: str) -> str | None:
+    """The one line for a function ``framework`` cannot write (None: it can), with where to go.
+
+    >>> refusal("torch", "gelu") is None
+    True
+    """
+    from symgrad.functions import FUNCTIONS
+
+    record = FUNCTIONS.get(name)
+    if record is not None and record.spelling(framework) is not None:
+        return None
+    others = [f for f in FRAMEWORKS if record is not None and record.spelling(f) is not None]
+    where = f" (--export {others[0]} can)" if others else ""
+    return f"symgrad cannot write {name} for {framework}: {framework} has no form of it{where}"
 
 
 class CodePrinter:
@@ -198,15 +213,31 @@ class CodePrinter:
     >>> from symgrad.parse import variable
     >>> x = variable("x")
     >>> from symgrad.functions import relu
-    >>> CodePrinter("jax", {x: "x"}).code(relu(x) ** 2 / 3 - sp.sec(x))
-    '-1.0 / jnp.cos(x) + 0.3333333333333333 * jax.nn.relu(x) ** 2'
+    >>> p = CodePrinter("jax", {x: "x"})
+    >>> p.code(relu(x) ** 2 / 3 - sp.sec(x))
+    '-sec(x) + 0.3333333333333333 * jax.nn.relu(x) ** 2'
+    >>> print(p.definitions())
+    def sec(x):
+        return 1.0 / jnp.cos(x)
+
+    Each function is written as its record in :data:`symgrad.functions.REGISTRY` says
+    (``frameworks``): one call of the framework's function in place, or a composition as a
+    small ``def`` that the program defines before it uses it.
     """
 
     def __init__(self, framework: str, names: Mapping[sp.Symbol, str]):
         self.framework = framework
-        self.table = _FUNCTIONS[_library(framework)]
         self.names = dict(names)
-        self.helpers: set[str] = set()
+        #: (function, arity, form) -> (helper name, its def), in the order a program defines them
+        self.helpers: dict[tuple, tuple[str, str]] = {}
+
+    def definitions(self) -> str:
+        """The helpers' defs, each ready to stand at the top of a program."""
+        return "\n\n\n".join(text for _, text in self.helpers.values())
+
+    def uses_math(self) -> bool:
+        """Whether the helpers call Python's math module (NumPy's erf is math.erf, vectorised)."""
+        return re.search(r"(?<![\w.])math\.", self.definitions()) is not None
 
     def code(self, e: sp.Expr) -> str:
         return self._print(e)
@@ -279,10 +310,12 @@ class CodePrinter:
 
     def _pow(self, e: sp.Expr) -> str:
         base, exponent = e.args
+        from symgrad.functions import FUNCTIONS
+
         if base is sp.E:
-            return self.table["exp"].format(self._print(exponent))
+            return self._call(FUNCTIONS["exp"], [exponent])
         if exponent == sp.S.Half:
-            return self.table["sqrt"].format(self._print(base))
+            return self._call(FUNCTIONS["sqrt"], [base])
         if exponent == -1:
             return f"1.0 / {self._atom(base)}"
         if exponent.is_Integer:
@@ -291,17 +324,64 @@ class CodePrinter:
         return f"{self._atom(base)} ** {self._atom(exponent)}"
 
     def _function(self, e: sp.Function) -> str:
-        name = type(e).__name__
-        if name in _RECIPROCAL:
-            return f"1.0 / {self.table[_RECIPROCAL[name]].format(self._print(e.args[0]))}"
-        if name == "log" and len(e.args) == 2:  # log(x, b) as typed: log(x)/log(b)
-            return f"{self.table['log'].format(self._print(e.args[0]))} / {self._atom(sp.log(e.args[1]))}"
-        template = self.table.get(name)
-        if template is None:
-            raise InputError(f"symgrad has no {self.framework} name for {name}")
-        if name in NUMPY_HELPERS and self.framework == "numpy":
-            self.helpers.add(name)
-        return template.format(*(self._print(a) for a in e.args))
+        from symgrad.functions import FUNCTIONS, record_of
+
+        if e.func is sp.log and len(e.args) == 2:  # log(x, b) as typed
+            base = e.args[1]
+            named = FUNCTIONS.get(f"log{base}") if base.is_Integer else None
+            if named is not None and named.head is None:  # log10, log2: the framework's own
+                return self._call(named, e.args[:1])
+            return f"{self._call(FUNCTIONS['log'], e.args[:1])} / {self._atom(sp.log(base))}"
+        record = record_of(e)
+        if record is None:
+            raise InputError(f"symgrad cannot write {type(e).__name__} for {self.framework}")
+        return self._call(record, e.args)
+
+    def _call(self, record, args: Sequence[sp.Expr]) -> str:
+        """``record``'s function of ``args``, in the framework's names."""
+        form = self._form(record, args)
+        texts = [self._print(a) for a in args]
+        if isinstance(form, str) and _one_call(form, len(args)):
+            return _fill(form, texts)
+        return f"{self._helper(record, form, len(args))}({', '.join(texts)})"
+
+    def _form(self, record, args: Sequence[sp.Expr]):
+        spelling = record.spelling(self.framework)
+        forms = spelling if isinstance(spelling, tuple) else (spelling,)
+        for form in forms:
+            if callable(form):
+                return form
+            if isinstance(form, str) and not any(
+                args[k].free_symbols for k in _const_slots(form) if k < len(args)
+            ):
+                return form
+        line = refusal(self.framework, record.name)
+        if line is None:  # it has a form, but only for a number where this one has variables
+            line = (
+                f"{self.framework} takes only a number as {record.name}'s argument "
+                f"{len(args)}, and symgrad has no other {self.framework} form for it"
+            )
+        raise InputError(line)
+
+    def _helper(self, record, form, arity: int) -> str:
+        """The name of a small def for ``form`` (a template or a composition), defined once."""
+        key = (record.name, arity, form if isinstance(form, str) else id(form))
+        if key in self.helpers:
+            return self.helpers[key][0]
+        params = list(_PARAMETERS[:arity])
+        if isinstance(form, str):
+            body = _fill(form, params)
+        else:
+            symbols = [sp.Symbol(p) for p in params]
+            inner = CodePrinter(self.framework, dict(zip(symbols, params)))
+            inner.helpers = self.helpers  # what the composition uses is defined first
+            body = inner.code(form(*symbols))
+        taken = {name for name, _ in self.helpers.values()}
+        name = record.name if record.name not in _PYTHON | _PROGRAM_NAMES else f"{record.name}_"
+        while name in taken:
+            name += "_"
+        self.helpers[key] = (name, f"def {name}({', '.join(params)}):\n    return {body}")
+        return name
 
 
 def _evaluated(e: sp.Expr) -> sp.Expr:
@@ -380,7 +460,7 @@ def program_for_graph(g, framework: str) -> Program:
         tree = graph_tree(g.typed_source, list(point))[0] if g.typed_source else g.expr
         printer = CodePrinter(framework, {variable(k): v for k, v in ident.items()})
         body = printer.code(tree)
-        code = _TEMPLATES[framework](g, ident, output, body, point, about)
+        code = _TEMPLATES[framework](g, ident, output, body, point, about, _defs(printer))
     return Program(
         framework=framework,
         code=code,
@@ -396,7 +476,16 @@ def _literal(value: sp.Expr) -> str:
     return repr(float(value))
 
 
-def _tf1(g, ident, output, body, point, about) -> str:
+def _defs(printer: CodePrinter) -> str:
+    """The helpers a program defines after its imports (nothing when it needs none)."""
+    return "\n" + printer.definitions() + "\n\n\n" if printer.helpers else ""
+
+
+def _math_import(printer: CodePrinter) -> str:
+    return "import math\n\n" if printer.uses_math() else ""
+
+
+def _tf1(g, ident, output, body, point, about, defs) -> str:
     vars_ = "".join(
         f'{ident[k]} = tf.Variable({_literal(v)}, dtype=tf.float64, name="{ident[k]}")\n'
         for k, v in point.items()
@@ -405,6 +494,7 @@ def _tf1(g, ident, output, body, point, about) -> str:
     return (
         _header(f"{TITLES['tf1']}: compute_gradients and tf.gradients.", about)
         + "import tensorflow.compat.v1 as tf\n\ntf.disable_eager_execution()\n\n"
+        + defs
         + vars_
         + f"{output} = {body}\n\n"
         + "opt = tf.train.GradientDescentOptimizer(learning_rate=0.1)\n"
@@ -420,7 +510,7 @@ def _tf1(g, ident, output, body, point, about) -> str:
     )
 
 
-def _tf2(g, ident, output, body, point, about) -> str:
+def _tf2(g, ident, output, body, point, about, defs) -> str:
     vars_ = "".join(
         f"{ident[k]} = tf.Variable({_literal(v)}, dtype=tf.float64)\n" for k, v in point.items()
     )
@@ -428,6 +518,7 @@ def _tf2(g, ident, output, body, point, about) -> str:
     return (
         _header(f"{TITLES['tf2']}.", about)
         + "import tensorflow as tf\n\n"
+        + defs
         + vars_
         + "with tf.GradientTape() as tape:\n"
         + f"    {output} = {body}\n"
@@ -437,7 +528,7 @@ def _tf2(g, ident, output, body, point, about) -> str:
     )
 
 
-def _torch(g, ident, output, body, point, about) -> str:
+def _torch(g, ident, output, body, point, about, defs) -> str:
     vars_ = "".join(
         f"{ident[k]} = torch.tensor({_literal(v)}, dtype=torch.float64, requires_grad=True)\n"
         for k, v in point.items()
@@ -446,6 +537,7 @@ def _torch(g, ident, output, body, point, about) -> str:
     return (
         _header(f"{TITLES['torch']}.", about)
         + "import torch\n\n"
+        + defs
         + vars_
         + f"{output} = {body}\n\n"
         + "# allow_unused: a variable the output does not use gets None, as in TensorFlow\n"
@@ -455,7 +547,7 @@ def _torch(g, ident, output, body, point, about) -> str:
     )
 
 
-def _jax(g, ident, output, body, point, about) -> str:
+def _jax(g, ident, output, body, point, about, defs) -> str:
     args = ", ".join(ident[k] for k in point)
     keys = list(point)
     argnums = _tuple(str(keys.index(k)) for k in g.variables)
@@ -468,6 +560,7 @@ def _jax(g, ident, output, body, point, about) -> str:
         )
         + 'import jax\n\njax.config.update("jax_enable_x64", True)\n'
         + "import jax.numpy as jnp  # noqa: E402\n\n\n"
+        + (defs[1:] if defs else "")
         + f"def {fn}({args}):\n    return {body}\n\n\n"
         + f"point = {values}\n"
         + f"grads = jax.grad({fn}, argnums={argnums})(*point)\n"
@@ -522,14 +615,13 @@ def _numpy_program(g, names: Names, ident, output, about) -> str:
             terms.append(f"{adjoint[e.target]} * {_paren(local)}")
         backward.append(f"{adjoint[n.name]} = {' + '.join(terms)}")
     grads = ", ".join(f"float({adjoint[k]})" if k in adjoint else "None" for k in g.variables)
-    helpers = "".join("\n\n" + NUMPY_HELPERS[h] for h in sorted(printer.helpers))
     return (
         _header(
             f"{TITLES['numpy']}.", about + "\nEach line is one node of the graph symgrad draws."
         )
-        + "import numpy as np\n"
-        + helpers
-        + ("\n\n" if helpers else "\n")
+        + _math_import(printer)
+        + "import numpy as np\n\n"
+        + _defs(printer)
         + "# forward pass: one line per node, in tape order\n"
         + "\n".join(forward)
         + f"\n\n# backward pass: grad_n = d{output}/dn, one term per out-edge of n\n"
@@ -767,20 +859,6 @@ def compare(
 
 # -- networks -------------------------------------------------------------------------
 
-_NET_ACTIVATIONS = {
-    "numpy": {"relu": "np.maximum({0}, 0.0)", "tanh": "np.tanh({0})", "sigmoid": "sigmoid({0})"},
-    "torch": {
-        "relu": "torch.relu({0})",
-        "tanh": "torch.tanh({0})",
-        "sigmoid": "torch.sigmoid({0})",
-    },
-    "tf": {
-        "relu": "tf.nn.relu({0})",
-        "tanh": "tf.math.tanh({0})",
-        "sigmoid": "tf.math.sigmoid({0})",
-    },
-    "jax": {"relu": "jax.nn.relu({0})", "tanh": "jnp.tanh({0})", "sigmoid": "jax.nn.sigmoid({0})"},
-}
 _NET_LOSSES = {
     "numpy": {
         "mean_square": "np.mean((t - {y}) ** 2)",
@@ -815,9 +893,17 @@ def _array_literal(a) -> str:
     return repr(a.tolist()) if a.ndim else repr(float(a))
 
 
-def _net_forward(net, framework: str) -> tuple[list[str], str, str]:
+def _activation(name: str, z: str, printer: CodePrinter) -> str:
+    """The layer's activation of ``z``, element-wise, as the function's record writes it."""
+    from symgrad.functions import ACTIVATIONS
+
+    symbol = sp.Symbol(z)
+    printer.names[symbol] = z
+    return printer.code(ACTIVATIONS[name](symbol))
+
+
+def _net_forward(net, printer: CodePrinter) -> tuple[list[str], str, str]:
     """Lines ``z1 = x @ W1 + b1``, ``a1 = relu(z1)``, ...; the output and the logits names."""
-    table = _NET_ACTIVATIONS[_library(framework)]
     lines, prev = [], "x"
     z = prev
     for i, layer in enumerate(net.layers, start=1):
@@ -826,7 +912,7 @@ def _net_forward(net, framework: str) -> tuple[list[str], str, str]:
         if layer.activation in ("linear", "softmax"):
             prev = z
         else:
-            lines.append(f"a{i} = {table[layer.activation].format(z)}")
+            lines.append(f"a{i} = {_activation(layer.activation, z, printer)}")
             prev = f"a{i}"
     return lines, prev, z
 
@@ -848,18 +934,20 @@ def network_program(
         f"The network {shapes}, loss {loss}, on a batch of {states.shape[0]} states, in float64."
     )
     about += "\nW1, b1, ... are, in order: " + ", ".join(net.param_names) + "."
-    forward, out, logits = _net_forward(net, framework)
+    printer = CodePrinter(framework, {})
+    forward, out, logits = _net_forward(net, printer)
     loss_line = _NET_LOSSES[_library(framework)][loss].format(y=out, z=logits)
     data = [f"x = {_array_literal(states)}", f"t = {_array_literal(targets)}"]
     values = [_array_literal(params[n]) for n in net.param_names]
     if framework == "numpy":
         code = _numpy_network(
-            net, loss, names, values, data, forward, out, logits, loss_line, about
+            net, loss, names, values, data, forward, out, logits, loss_line, about, printer
         )
     elif framework == "torch":
         code = (
             _header(f"{TITLES['torch']}: a dense network's loss and gradients.", about)
             + "import torch\n\n"
+            + _defs(printer)
             + "".join(
                 f"{d.split(' = ')[0]} = torch.tensor({d.split(' = ', 1)[1]}, dtype=torch.float64)\n"
                 for d in data
@@ -879,6 +967,7 @@ def network_program(
         code = (
             _header(f"{TITLES['tf2']}: a dense network's loss and gradients.", about)
             + "import tensorflow as tf\n\n"
+            + _defs(printer)
             + "".join(
                 f"{d.split(' = ')[0]} = tf.constant({d.split(' = ', 1)[1]}, dtype=tf.float64)\n"
                 for d in data
@@ -897,6 +986,7 @@ def network_program(
                 f"{TITLES['tf1']}: critic_gradients = tf.gradients(loss, network_params).", about
             )
             + "import tensorflow.compat.v1 as tf\n\ntf.disable_eager_execution()\n\n"
+            + _defs(printer)
             + "".join(
                 f"{d.split(' = ')[0]} = tf.constant({d.split(' = ', 1)[1]}, dtype=tf.float64)\n"
                 for d in data
@@ -921,6 +1011,7 @@ def network_program(
             _header(f"{TITLES['jax']}: a dense network's loss and gradients.", about)
             + 'import jax\n\njax.config.update("jax_enable_x64", True)\n'
             + "import jax.numpy as jnp  # noqa: E402\n\n"
+            + _defs(printer)
             + "".join(
                 f"{d.split(' = ')[0]} = jnp.array({d.split(' = ', 1)[1]}, dtype=jnp.float64)\n"
                 for d in data
@@ -945,14 +1036,16 @@ def network_program(
     )
 
 
-def _numpy_network(net, loss, names, values, data, forward, out, logits, loss_line, about) -> str:
+def _numpy_network(
+    net, loss, names, values, data, forward, out, logits, loss_line, about, printer
+) -> str:
     """The forward pass and the backward recurrences in matrix form, by hand."""
     count = len(net.layers)
     n_k = "x.shape[0]" if net.outputs == 1 else "x.shape[0] * t.shape[1]"
     if loss == "mean_square":
         first = f"(({out} - t) * 2.0 / ({n_k}))"
         if net.layers[-1].activation not in ("linear",):
-            first += f" * {_numpy_slope(net.layers[-1].activation, f'z{count}', out)}"
+            first += f" * {_numpy_slope(net.layers[-1].activation, f'z{count}', out, printer)}"
     elif loss == "binary_crossentropy":
         first = f"(a{count} - t) / ({n_k})"
     else:
@@ -968,26 +1061,25 @@ def _numpy_network(net, loss, names, values, data, forward, out, logits, loss_li
         back.append(f"grad_b{i} = d{i}.sum(axis=0)")
         if i > 1:
             below = net.layers[i - 2]
-            slope = _numpy_slope(below.activation, f"z{i - 1}", prev)
+            slope = _numpy_slope(below.activation, f"z{i - 1}", prev, printer)
             back.append(
                 f"d{i - 1} = (d{i} @ W{i}.T) * {slope}"
                 if slope != "1.0"
                 else f"d{i - 1} = d{i} @ W{i}.T"
             )
-    helpers = ""
-    if any(la.activation == "sigmoid" for la in net.layers):
-        helpers += "\n\n" + NUMPY_HELPERS["sigmoid"]
+    blocks = [printer.definitions()] if printer.helpers else []
     if loss == "categorical_crossentropy":
-        helpers += (
-            "\n\ndef softmax(z):\n    e = np.exp(z - z.max(axis=1, keepdims=True))\n"
-            "    return e / e.sum(axis=1, keepdims=True)\n"
+        blocks.append(
+            "def softmax(z):\n    e = np.exp(z - z.max(axis=1, keepdims=True))\n"
+            "    return e / e.sum(axis=1, keepdims=True)"
         )
+    helpers = "\n\n" + "\n\n\n".join(blocks) + "\n\n\n" if blocks else "\n"
     order = ", ".join(f"grad_{n}" for n in names)
     return (
         _header(f"{TITLES['numpy']}: backpropagation in matrix form.", about)
+        + _math_import(printer)
         + "import numpy as np\n"
         + helpers
-        + "\n\n"
         + "".join(f"{d.split(' = ')[0]} = np.array({d.split(' = ', 1)[1]})\n" for d in data)
         + "".join(f"{n} = np.array({v})\n" for n, v in zip(names, values))
         + "\n# forward pass\n"
@@ -1000,9 +1092,20 @@ def _numpy_network(net, loss, names, values, data, forward, out, logits, loss_li
     )
 
 
-def _numpy_slope(activation: str, z: str, a: str) -> str:
-    return {
-        "relu": f"({z} > 0)",
+def _numpy_slope(activation: str, z: str, a: str, printer: CodePrinter) -> str:
+    """act'(z) element-wise: from the output a where a course writes it so, else the record's
+    derivative of the activation, printed as NumPy."""
+    from symgrad.functions import ACTIVATIONS, record_of
+
+    known = {
+        "relu": f"({z} > 0)",  # 0 at the kink, as relu'(0) in the frameworks
         "tanh": f"(1.0 - {a} ** 2)",
         "sigmoid": f"({a} * (1.0 - {a}))",
-    }.get(activation, "1.0")
+        "linear": "1.0",
+    }
+    if activation in known:
+        return known[activation]
+    symbol = sp.Symbol(z)
+    printer.names[symbol] = z
+    built = ACTIVATIONS[activation](symbol)
+    return f"({printer.code(record_of(built).derivative(*built.args))})"

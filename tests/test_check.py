@@ -60,7 +60,9 @@ def test_a_formula_off_by_one_part_in_a_million_is_caught(text, at):
 def test_random_points_on_a_smooth_function(a, b):
     e = sp.sin(a * x) * sp.exp(x / b)
     exact = float(sp.diff(e, x).subs(x, 0.4))
-    assert check_partial(e, x, {x: 0.4}, exact).verdict == "agrees"
+    verdict = check_partial(e, x, {x: 0.4}, exact).verdict
+    # a = 5e-324 gives a slope float64 barely sees: not checked rather than failed, by design
+    assert verdict == "agrees" or (verdict == "skipped" and abs(exact) < 1e-300)
 
 
 def test_richardson_reports_its_parts():

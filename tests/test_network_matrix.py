@@ -40,6 +40,9 @@ NETWORKS = [
     _spec([(4, "tanh"), (3, "sigmoid"), (2, "linear")]),
     _spec([(3, "relu"), (2, "sigmoid")]),
     _spec([(2, "sigmoid"), (1, "sigmoid")], loss="binary_crossentropy"),
+    # every other activation's slope comes from its record's derivative
+    _spec([(3, "gelu"), (3, "elu"), (2, "leaky_relu"), (2, "linear")]),
+    _spec([(3, "silu"), (3, "softsign"), (2, "softplus"), (1, "linear")]),
 ]
 
 

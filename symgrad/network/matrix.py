@@ -115,7 +115,21 @@ def _slope(activation: str, z, a):
         return 1.0 - a**2
     if activation == "sigmoid":
         return a * (1.0 - a)
-    return np.ones_like(z)
+    if activation == "linear":
+        return np.ones_like(z)
+    return _record_slope(activation)(z)
+
+
+def _record_slope(activation: str):
+    """act'(z) element-wise, from the derivative in the activation's record."""
+    import sympy as sp
+
+    from symgrad.functions import ACTIVATIONS, record_of
+    from symgrad.numeric import compile_expr
+
+    u = sp.Symbol("u", real=True)
+    built = ACTIVATIONS[activation](u)
+    return compile_expr(record_of(built).derivative(*built.args), [u], backend="numpy")
 
 
 _SLOPE_TEXT = {
