@@ -695,6 +695,7 @@ def _degenerate(template: str, names: list[str]) -> Callable[[dict[str, float]],
     """Whether a draw collapses the template: fewer terms, or fewer in a derivative."""
     import sympy as sp
 
+    from symgrad.derive import differentiate
     from symgrad.errors import SymgradError
     from symgrad.parse import parse
 
@@ -706,9 +707,10 @@ def _degenerate(template: str, names: list[str]) -> Callable[[dict[str, float]],
     variables = sorted((s for s in expr.free_symbols if s.name not in names), key=str)
 
     def shape(e) -> list[int]:
+        derivatives = [differentiate(e, v) for v in variables]
         sizes = [len(sp.Add.make_args(sp.expand(e)))]
-        sizes += [len(sp.Add.make_args(sp.expand(sp.diff(e, v)))) for v in variables]
-        sizes += [int(sp.diff(e, v) != 0) for v in variables]
+        sizes += [len(sp.Add.make_args(sp.expand(d))) for d in derivatives]
+        sizes += [int(d != 0) for d in derivatives]
         return sizes
 
     wanted = shape(expr)
