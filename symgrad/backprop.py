@@ -40,12 +40,13 @@ from pathlib import Path
 
 import sympy as sp
 
-from symgrad.derive import as_parsed, exact_point, grad, to_float
+from symgrad.derive import as_parsed, differentiate, exact_point, grad, to_float
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError, LimitError
 from symgrad.parse import parse, variable
 from symgrad.printing import inline, pretty
 from symgrad.render import StyledLines
 from symgrad.result import GradientResult
+from symgrad.special import off_jumps
 
 __all__ = ["Edge", "Graph", "Node", "graph", "graph_tree", "structural", "MAX_DRAWN", "MAX_NODES"]
 
@@ -474,9 +475,11 @@ class _Builder:
         exact = function.xreplace(at)
         locals_ = []
         for d in dummies:
-            local = sp.diff(function, d)
+            local = differentiate(function, d)  # one operation: its rule, as the steps show it
             named = local.xreplace({dd: variable(c) for dd, c in zip(dummies, children)})
-            locals_.append((inline(named), local.xreplace(at), named))
+            # A delta left at the point is the slope of a jump at the jump, which has no
+            # value (the gradient's problem says so); the tape holds the slope beside it, 0.
+            locals_.append((inline(named), off_jumps(local.xreplace(at))[0], named))
         self.count += 0 if root else 1
         name = self.output if root else f"{self.prefix}{self.count}"
         self.memo[e] = name

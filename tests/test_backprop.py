@@ -246,3 +246,30 @@ def test_constants_sympy_cannot_compare_fall_back_to_its_tree(text):
     assert time.process_time() - start < 5  # CPU time: not the machine's load
     assert any("built from SymPy's tree" in n for n in g.notes)
     assert [ok for _, ok in g.agrees if ok is not None] == [True] and g.exit_code == 0
+
+
+@pytest.mark.parametrize(("text", "at"), [*CASES, ("sign(x - 1)*x + Heaviside(y)", "x=2,y=-1")])
+def test_every_local_derivative_is_sympy_diff_of_its_node(text, at):
+    """The edges' local derivatives come from symgrad's rules; sympy.diff is the oracle: the
+    edges from one input into a node (one per slot) add up to ∂node/∂input."""
+    g = graph(text, at=at)
+    values = {variable(n.name): n.exact for n in g.nodes}
+    by_pair: dict[tuple[str, str], sp.Expr] = {}
+    for e in g.edges:
+        by_pair[(e.source, e.target)] = by_pair.get((e.source, e.target), 0) + e.exact
+    assert by_pair
+    for (source, target), local in by_pair.items():
+        formula = g.node(target).expression.doit()
+        want = sp.diff(formula, variable(source)).xreplace(values)
+        assert abs((local - want).evalf(30)) < 1e-25, (text, source, target, local, want)
+
+
+def test_the_slope_of_a_jump_at_its_jump_is_what_the_tape_holds():
+    """sign at 0: the derivative does not exist (the problem says so); the tape, like
+    TensorFlow's, holds sign's slope beside the jump, 0."""
+    g = graph("3*sign(x) + x", at="x=0")
+    assert g.gradients() == [1.0] and g.exit_code == 1
+    assert "jumps at x = 0" in g.problems[0]
+    (edge,) = [e for e in g.edges if e.derivative.startswith("2⋅DiracDelta")]
+    assert edge.exact == 0 and edge.value == 0.0
+

@@ -161,3 +161,41 @@ def test_the_slope_of_the_real_root_is_sympy_diffs():
     slope = sp.nsimplify(sp.diff(real, x).xreplace({x: sp.Integer(-8)}))
     assert slope == sp.Rational(23, 3) and f"the slope {slope}" in why
 
+
+@pytest.mark.parametrize(
+    ("text", "at", "tf", "code"),
+    [
+        ("sign(x)", "0", 0.0, 1),  # tf.sign's gradient is zeros, x is connected
+        ("sign(x)", "1", 0.0, 0),
+        ("sign(x)", "-2", 0.0, 0),
+        ("Heaviside(x)", "0", 0.0, 1),
+        ("Heaviside(x)", "1", 0.0, 0),
+        ("relu(x)", "0", 0.0, 1),  # relu'(0) = 0 in TensorFlow and PyTorch
+        ("relu(x)", "1", 1.0, 0),
+        ("abs(x)", "0", 0.0, 1),
+        ("x + 3*sign(x)", "0", 1.0, 1),
+    ],
+)
+def test_at_a_jump_the_gradient_is_tensorflows_and_the_problem_says_why(text, at, tf, code):
+    r = grad(text, at={"x": sp.Rational(at)})
+    assert r.gradients() == [tf] and r.compute_gradients() == [(tf, float(sp.Rational(at)))]
+    assert r.exit_code == code
+    if code:  # no derivative there: the exact story, with what the frameworks return
+        assert "does not exist there" in r.problems[0]
+        said = "TensorFlow and PyTorch return " + (
+            "" if "jumps" in r.problems[0] else "the subgradient "
+        )
+        assert said + repr(tf) in r.problems[0]
+        assert r.partials[0].check.verdict == "skipped"
+
+
+def test_sign_at_its_jump_on_the_command_line(capsys):
+    assert main(["sign(x)", "--at", "x=0", "--format", "plain"]) == 1
+    out = capsys.readouterr().out
+    assert "gradients:         [0.0]" in out and "[None]" not in out
+    assert "∂y/∂x = 0   · not checked: no derivative at a jump" in out
+    assert "not a real number" not in out
+    assert "sign(x) jumps at x = 0" in out and "TensorFlow and PyTorch return 0.0" in out
+    assert main(["sign(x)", "--at", "x=0", "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["tf_gradients"] == [0.0] and data["gradients"][0]["exact"] == "0"
