@@ -88,37 +88,33 @@ def graph_tree(text: str, assigned: Sequence[str] = ()) -> tuple[sp.Expr, bool]:
     >>> graph_tree("x/(1 + 2^3/(1 + softplus(2)^2)^2)")[1]
     False
     """
+    from symgrad.derivation import BudgetExceededError
+
     try:
         return _within_budget(lambda: structural(text, assigned), STRUCTURE_BUDGET), True
-    except (LimitError, _OverBudget):
+    except (LimitError, BudgetExceededError):
         return parse(text, assigned=assigned).expr, False
 
 
-class _OverBudget(Exception):  # noqa: N818 - a budget, not an error
-    pass
-
-
 def _within_budget(fn, seconds: float):
-    """``fn()``, stopped after ``seconds`` of CPU time where a timer signal can do it."""
-    import signal
-    import threading
+    """``fn()`` within ``seconds`` of CPU time, by :func:`symgrad.derivation.cpu_budget`.
 
-    if (
-        not hasattr(signal, "setitimer")
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        return fn()
+    The cyclic garbage collector is paused meanwhile (the parse makes little garbage in
+    half a second): the budget's signal is raised wherever Python runs, and in a gc
+    callback or a finalizer Python would only report it as unraisable and carry on.
+    """
+    import gc
 
-    def stop(signum, frame):
-        raise _OverBudget
+    from symgrad.derivation import cpu_budget
 
-    previous = signal.signal(signal.SIGVTALRM, stop)
-    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        return fn()
+        with cpu_budget(seconds):
+            return fn()
     finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, previous)
+        if collecting:
+            gc.enable()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symgrad.backprop import MAX_DRAWN, graph, graph_tree, layout, structural
+from symgrad.cli import main
 from symgrad.errors import InputError, LimitError
 from symgrad.parse import parse, variable
 
@@ -273,3 +274,52 @@ def test_the_slope_of_a_jump_at_its_jump_is_what_the_tape_holds():
     (edge,) = [e for e in g.edges if e.derivative.startswith("2⋅DiracDelta")]
     assert edge.exact == 0 and edge.value == 0.0
 
+
+_SLOW_TO_TYPE = "x/(1 + 2^3/(1 + softplus(2)^2)^2)"  # is_zero without end when unevaluated
+
+
+def _budget_beside_a_slow_gc_callback():
+    """The structure's budget with a gc callback that takes most of the time (as coverage and
+    profiling tools' callbacks can): returns what it saw, to the parent process."""
+    import gc
+    import sys
+
+    import symgrad.backprop as backprop
+    import symgrad.derivation  # noqa: F401 - loaded before the timed part
+
+    seen: list[str] = []
+    sys.unraisablehook = lambda u: seen.append(repr(u.exc_value))
+
+    def slow(phase, info):
+        end = time.process_time() + 0.002
+        while time.process_time() < end:
+            pass
+
+    backprop.STRUCTURE_BUDGET = 0.1
+    gc.set_threshold(20)
+    gc.callbacks.append(slow)
+    try:
+        start = time.process_time()
+        as_typed = backprop.graph_tree(_SLOW_TO_TYPE)[1]
+        return as_typed, time.process_time() - start, seen, gc.isenabled()
+    finally:
+        gc.callbacks.remove(slow)
+
+
+def test_the_structure_budget_holds_even_when_its_signal_would_land_in_a_gc_callback():
+    from symgrad.guard import run_guarded
+
+    # in a worker: a budget that got lost would run on without end, and the guard stops it
+    as_typed, seconds, unraisable, collecting = run_guarded(
+        _budget_beside_a_slow_gc_callback, timeout=20
+    )
+    assert as_typed is False and seconds < 5  # CPU time; the budget is 0.1 s
+    assert unraisable == [] and collecting
+
+
+def test_a_graph_over_its_time_limit_ends_with_exit_3_and_one_line(capsys):
+    # the structure alone may take 0.5 s of CPU time before the fallback: over a 0.2 s limit
+    assert main(["graph", _SLOW_TO_TYPE, "--at", "x=0.3", "--timeout", "0.2"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "gave up after 0.2 s of CPU time" in err
+    assert "Traceback" not in err
