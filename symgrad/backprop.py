@@ -40,12 +40,13 @@ from pathlib import Path
 
 import sympy as sp
 
-from symgrad.derive import as_parsed, exact_point, grad, to_float
+from symgrad.derive import as_parsed, differentiate, exact_point, grad, to_float
 from symgrad.errors import EXIT_MATH, EXIT_OK, InputError, LimitError
 from symgrad.parse import parse, variable
 from symgrad.printing import inline, pretty
 from symgrad.render import StyledLines
 from symgrad.result import GradientResult
+from symgrad.special import off_jumps
 
 __all__ = ["Edge", "Graph", "Node", "graph", "graph_tree", "structural", "MAX_DRAWN", "MAX_NODES"]
 
@@ -87,37 +88,33 @@ def graph_tree(text: str, assigned: Sequence[str] = ()) -> tuple[sp.Expr, bool]:
     >>> graph_tree("x/(1 + 2^3/(1 + softplus(2)^2)^2)")[1]
     False
     """
+    from symgrad.derivation import BudgetExceededError
+
     try:
         return _within_budget(lambda: structural(text, assigned), STRUCTURE_BUDGET), True
-    except (LimitError, _OverBudget):
+    except (LimitError, BudgetExceededError):
         return parse(text, assigned=assigned).expr, False
 
 
-class _OverBudget(Exception):  # noqa: N818 - a budget, not an error
-    pass
-
-
 def _within_budget(fn, seconds: float):
-    """``fn()``, stopped after ``seconds`` of CPU time where a timer signal can do it."""
-    import signal
-    import threading
+    """``fn()`` within ``seconds`` of CPU time, by :func:`symgrad.derivation.cpu_budget`.
 
-    if (
-        not hasattr(signal, "setitimer")
-        or threading.current_thread() is not threading.main_thread()
-    ):
-        return fn()
+    The cyclic garbage collector is paused meanwhile (the parse makes little garbage in
+    half a second): the budget's signal is raised wherever Python runs, and in a gc
+    callback or a finalizer Python would only report it as unraisable and carry on.
+    """
+    import gc
 
-    def stop(signum, frame):
-        raise _OverBudget
+    from symgrad.derivation import cpu_budget
 
-    previous = signal.signal(signal.SIGVTALRM, stop)
-    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
-        return fn()
+        with cpu_budget(seconds):
+            return fn()
     finally:
-        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
-        signal.signal(signal.SIGVTALRM, previous)
+        if collecting:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -474,9 +471,11 @@ class _Builder:
         exact = function.xreplace(at)
         locals_ = []
         for d in dummies:
-            local = sp.diff(function, d)
+            local = differentiate(function, d)  # one operation: its rule, as the steps show it
             named = local.xreplace({dd: variable(c) for dd, c in zip(dummies, children)})
-            locals_.append((inline(named), local.xreplace(at), named))
+            # A delta left at the point is the slope of a jump at the jump, which has no
+            # value (the gradient's problem says so); the tape holds the slope beside it, 0.
+            locals_.append((inline(named), off_jumps(local.xreplace(at))[0], named))
         self.count += 0 if root else 1
         name = self.output if root else f"{self.prefix}{self.count}"
         self.memo[e] = name

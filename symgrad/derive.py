@@ -25,6 +25,7 @@ from symgrad.kinks import find_kinks, kink_check
 from symgrad.numeric import compile_expr, to_float
 from symgrad.problem import Number, Problem, as_parsed, exact_point, problem
 from symgrad.result import GradientResult, GradPair, Partial, output_name
+from symgrad.special import off_jumps
 
 __all__ = [
     "grad",
@@ -176,8 +177,17 @@ def _at_point(p: Problem, derivatives, unconnected, check):
         exact, val = exacts[k], values[k]
         evidence = None
         if name in kinks:
-            problems.append(kinks[name].explain())
-            evidence = kink_check(kinks[name], val)
+            kink = kinks[name]
+            problems.append(kink.explain())
+            if exact is not None and exact.has(sp.DiracDelta):
+                # The slope of a jump at the jump itself (2⋅DiracDelta(0) for sign at 0) has
+                # no value: the derivative does not exist there, which the problem says. What
+                # is shown is the formula away from the jump, the value TensorFlow returns.
+                exact = off_jumps(exact)[0]
+                val = to_float(exact)
+            if val is None:
+                val = kink.framework
+            evidence = kink_check(kink, val)
         elif exact is not None and (val is None or not math.isfinite(val)):
             if not problems:
                 reason = diagnose_point(d, subs)

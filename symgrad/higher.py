@@ -360,7 +360,7 @@ def nth_derivative(
             check = bad[0] if bad else levels[-1]
         entries.append(Entry(label, latex_label, chain[-1], exact, value, check))
     extra = [("order", order)]
-    if order > 1:
+    if order > 1 and point is not None:  # without a point there is nothing to check
         extra.append(
             ("about", "checked level by level: each derivative as the slope of the one before")
         )

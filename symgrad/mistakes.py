@@ -33,7 +33,14 @@ from typing import NamedTuple
 import sympy as sp
 
 from symgrad.functions import REGISTRY, sigmoid
-from symgrad.rules import ARITHMETIC, Application, Differentiation, RuleArithmetic, differentiate
+from symgrad.rules import (
+    ARITHMETIC,
+    Application,
+    Differentiation,
+    RuleArithmetic,
+    differentiate,
+    function_derivative,
+)
 
 
 class Mistake(NamedTuple):
@@ -346,13 +353,13 @@ def _inner_inside(node, parts, ders):
     if node.is_Pow:
         return parts[1] * ders[0] ** (parts[1] - 1)
     t = sp.Dummy("t", real=True)
-    return sp.diff(node.func(t), t).xreplace({t: ders[0]})
+    return function_derivative(node.func(t)).xreplace({t: ders[0]})
 
 
 def _as_multiple(node, parts, ders):
     coefficient, rest = parts[0].as_coeff_Mul()
     t = sp.Dummy("t", real=True)
-    return sp.diff(node.func(t), t).xreplace({t: rest}) * ders[0]
+    return function_derivative(node.func(t)).xreplace({t: rest}) * ders[0]
 
 
 def _is_multiple(app: Application, var) -> bool:
@@ -383,12 +390,12 @@ def _other_symbols(expr: sp.Expr) -> list[sp.Symbol]:
 
 
 def _not_held(node, parts, ders):
-    return sp.Add(*(sp.diff(node, s) for s in _other_symbols(node)))
+    return sp.Add(*(differentiate(node, s) for s in _other_symbols(node)))
 
 
 def _not_held_factor(node, parts, ders):
     c, u = parts
-    dc = sp.Add(*(sp.diff(c, s) for s in _other_symbols(c)))
+    dc = sp.Add(*(differentiate(c, s) for s in _other_symbols(c)))
     return dc * u + c * ders[1]
 
 

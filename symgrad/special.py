@@ -252,6 +252,8 @@ def find_kinks(
     parts = _kink_parts(expr, subs)
     if not parts:
         return []
+    from symgrad.derive import differentiate
+
     variables = list(subs) if variables is None else variables
     kinks = []
     for var in variables:
@@ -263,7 +265,7 @@ def find_kinks(
             for s in sorted(causes[0].free_symbols, key=lambda s: s.name)
             if s in subs
         )
-        d = sp.diff(expr, var)
+        d = differentiate(expr, var)  # the derivative the gradient shows
         framework = _framework_value(d, subs)
         value_left, value_right = one_sided(expr, var, subs)
         if value_left != value_right:  # sign(x) at 0: a jump, not just a kink
@@ -487,9 +489,11 @@ def _removable(expr: sp.Expr, point: Mapping[sp.Symbol, sp.Expr]) -> str | None:
         return None
     if not denominator.xreplace(at).is_zero:
         return None
+    from symgrad.derive import differentiate
+
     try:
         limit = sp.limit(expr, var, point[var])
-        slope = sp.limit(sp.diff(expr, var), var, point[var])
+        slope = sp.limit(differentiate(expr, var), var, point[var])
     except (NotImplementedError, ValueError, TypeError):  # pragma: no cover - SymPy gave up
         return None
     if not (limit.is_finite and limit.is_real):
@@ -518,7 +522,9 @@ def _odd_root(
     root = cbrt(sub.base) if q == 3 else sp.sign(sub.base) * sp.Abs(sub.base) ** sp.Rational(1, q)
     real = expr.xreplace({sub: root**p})
     value = real.xreplace(at)
-    slope = off_jumps(sp.diff(real, var))[0].xreplace(at)
+    from symgrad.derive import differentiate
+
+    slope = off_jumps(differentiate(real, var))[0].xreplace(at)
     name = "cbrt" if q == 3 else f"the real {q}th root sign(u)⋅|u|^(1/{q})"
     written = _student(real) if q == 3 else name
     return (

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symgrad.backprop import MAX_DRAWN, graph, graph_tree, layout, structural
+from symgrad.cli import main
 from symgrad.errors import InputError, LimitError
 from symgrad.parse import parse, variable
 
@@ -246,3 +247,79 @@ def test_constants_sympy_cannot_compare_fall_back_to_its_tree(text):
     assert time.process_time() - start < 5  # CPU time: not the machine's load
     assert any("built from SymPy's tree" in n for n in g.notes)
     assert [ok for _, ok in g.agrees if ok is not None] == [True] and g.exit_code == 0
+
+
+@pytest.mark.parametrize(("text", "at"), [*CASES, ("sign(x - 1)*x + Heaviside(y)", "x=2,y=-1")])
+def test_every_local_derivative_is_sympy_diff_of_its_node(text, at):
+    """The edges' local derivatives come from symgrad's rules; sympy.diff is the oracle: the
+    edges from one input into a node (one per slot) add up to ∂node/∂input."""
+    g = graph(text, at=at)
+    values = {variable(n.name): n.exact for n in g.nodes}
+    by_pair: dict[tuple[str, str], sp.Expr] = {}
+    for e in g.edges:
+        by_pair[(e.source, e.target)] = by_pair.get((e.source, e.target), 0) + e.exact
+    assert by_pair
+    for (source, target), local in by_pair.items():
+        formula = g.node(target).expression.doit()
+        want = sp.diff(formula, variable(source)).xreplace(values)
+        assert abs((local - want).evalf(30)) < 1e-25, (text, source, target, local, want)
+
+
+def test_the_slope_of_a_jump_at_its_jump_is_what_the_tape_holds():
+    """sign at 0: the derivative does not exist (the problem says so); the tape, like
+    TensorFlow's, holds sign's slope beside the jump, 0."""
+    g = graph("3*sign(x) + x", at="x=0")
+    assert g.gradients() == [1.0] and g.exit_code == 1
+    assert "jumps at x = 0" in g.problems[0]
+    (edge,) = [e for e in g.edges if e.derivative.startswith("2⋅DiracDelta")]
+    assert edge.exact == 0 and edge.value == 0.0
+
+
+_SLOW_TO_TYPE = "x/(1 + 2^3/(1 + softplus(2)^2)^2)"  # is_zero without end when unevaluated
+
+
+def _budget_beside_a_slow_gc_callback():
+    """The structure's budget with a gc callback that takes most of the time (as coverage and
+    profiling tools' callbacks can): returns what it saw, to the parent process."""
+    import gc
+    import sys
+
+    import symgrad.backprop as backprop
+    import symgrad.derivation  # noqa: F401 - loaded before the timed part
+
+    seen: list[str] = []
+    sys.unraisablehook = lambda u: seen.append(repr(u.exc_value))
+
+    def slow(phase, info):
+        end = time.process_time() + 0.002
+        while time.process_time() < end:
+            pass
+
+    backprop.STRUCTURE_BUDGET = 0.1
+    gc.set_threshold(20)
+    gc.callbacks.append(slow)
+    try:
+        start = time.process_time()
+        as_typed = backprop.graph_tree(_SLOW_TO_TYPE)[1]
+        return as_typed, time.process_time() - start, seen, gc.isenabled()
+    finally:
+        gc.callbacks.remove(slow)
+
+
+def test_the_structure_budget_holds_even_when_its_signal_would_land_in_a_gc_callback():
+    from symgrad.guard import run_guarded
+
+    # in a worker: a budget that got lost would run on without end, and the guard stops it
+    as_typed, seconds, unraisable, collecting = run_guarded(
+        _budget_beside_a_slow_gc_callback, timeout=20
+    )
+    assert as_typed is False and seconds < 5  # CPU time; the budget is 0.1 s
+    assert unraisable == [] and collecting
+
+
+def test_a_graph_over_its_time_limit_ends_with_exit_3_and_one_line(capsys):
+    # the structure alone may take 0.5 s of CPU time before the fallback: over a 0.2 s limit
+    assert main(["graph", _SLOW_TO_TYPE, "--at", "x=0.3", "--timeout", "0.2"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "gave up after 0.2 s of CPU time" in err
+    assert "Traceback" not in err

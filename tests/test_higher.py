@@ -116,3 +116,29 @@ def test_overflow_is_a_note_not_a_problem():
 def test_check_takes_no_point(capsys):
     assert main(["x^2", "--at", "x=1", "--check", "3"]) == 2
     assert "takes no --at" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["x^3", "--order", "2"],
+        ["x^2*y", "--hessian"],
+        ["x*y, x+y", "--jacobian"],
+        ["x^2*y", "--direction", "1,1"],
+    ],
+)
+def test_without_a_point_nothing_claims_a_check(argv, capsys):
+    assert main([*argv, "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert "check" not in out and "agrees" not in out and "At " not in out
+    assert main([*argv, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert all(e["check"] is None for e in data["entries"])
+    assert "check" not in data.get("about", "")
+
+
+def test_with_a_point_the_levels_are_checked_and_it_says_so(capsys):
+    assert main(["x^3", "--order", "2", "--at", "x=2", "--format", "plain"]) == 0
+    out = capsys.readouterr().out
+    assert "(checked level by level: each derivative as the slope of the one before)" in out
+    assert "d²y/dx² = 12   ✓ agrees" in out

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symgrad.answers import check_answer
-from symgrad.functions import relu, sigmoid, softplus
+from symgrad.functions import REGISTRY, relu, sigmoid, softplus
 from symgrad.mistakes import (
     FUNCTION_MISTAKES,
     MISTAKES,
@@ -304,3 +304,28 @@ def test_the_shared_evaluator_gives_the_compiled_values(expr):
     for e in (expr, differentiate(expr, x), expr + 1):
         for a, b in zip(shared(e), evaluate(e, [x, y], points)):
             assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-12, abs=0)
+
+
+_HEADS = sorted(
+    {f.head for f in REGISTRY if f.head is not None and f.derivative and 1 in f.arities},
+    key=lambda h: h.__name__,
+)
+
+
+@pytest.mark.parametrize("head", _HEADS, ids=lambda h: h.__name__)
+def test_the_outer_derivative_a_mistake_uses_is_sympy_diffs(head):
+    """chain_inside (f'(g') for f(g)) and composition_as_product (c⋅f'(u) for f(c⋅u)) take the
+    outer derivative from the function's record; sympy.diff is the oracle."""
+    t = sp.Dummy("t", real=True)
+    outer = sp.diff(head(t), t)
+    inside = wrong_diff(head(x**3 - x), x, "chain_inside")
+    assert sp.simplify(inside - outer.xreplace({t: 3 * x**2 - 1})) == 0
+    if head(5 * x).args[0] == 5 * x:  # SymPy writes |5x| as 5|x|: no composition left
+        multiple = wrong_diff(head(5 * x), x, "composition_as_product")
+        assert sp.simplify(multiple - 5 * outer.xreplace({t: x})) == 0
+
+
+def test_the_other_variables_derivatives_in_not_held_constant_are_sympy_diffs():
+    for expr in (sp.sin(x * y) + y**2, y * sp.exp(x) + sp.log(y)):
+        want = sp.diff(expr, x) + sp.diff(expr, y)
+        assert sp.simplify(wrong_diff(expr, x, "not_held_constant") - want) == 0

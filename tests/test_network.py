@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symgrad.errors import InputError, LimitError
+from symgrad.functions import ACTIVATIONS
 from symgrad.network import Network, check_gradient, critic, load_network, numeric_loss
 from symgrad.network.codegen import compile_program
-from symgrad.network.model import NAME
+from symgrad.network.model import NAME, has_kink
 
 EXAMPLE = json.loads((Path(__file__).parent.parent / "examples" / "critic.json").read_text())
 
@@ -73,6 +74,49 @@ def test_mse_gradient_matches_sympy_diff_on_a_tiny_network():
     loss = expand(g.loss)
     for p, d in zip(g.params, g.grads):
         assert sp.simplify(expand(d) - sp.diff(loss, p)) == 0
+
+
+def _inlined(g):
+    """Every backward symbol replaced by its definition: the loss and grads of the parameters."""
+    values: dict = {}
+    for s, e in g.assignments:
+        values[s] = e.xreplace(values)
+    return g.loss.xreplace(values), [d.xreplace(values) for d in g.grads]
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_every_activations_slope_in_the_gradient_is_sympy_diffs(activation):
+    """The network's local derivatives (the loss by the outputs, act'(z) at every layer, made
+    by symgrad's rules) give sympy.diff's gradient of the whole loss, at a random point."""
+    net = Network.from_layers(1, [(1, activation), (2, activation)])
+    loss, grads = _inlined(net.gradient())
+    rng = np.random.default_rng(1)
+    point = {
+        s: sp.Rational(int(v), 100)
+        for s, v in zip(sorted(loss.free_symbols, key=str), rng.integers(-150, 150, size=99))
+    }
+    for p, d in zip(net.flat_symbols(), grads):
+        want = sp.diff(loss, p).xreplace(point).evalf(15)
+        assert abs(d.xreplace(point).evalf(15) - want) < 1e-10, (activation, p)
+
+
+def test_the_cross_entropy_slope_from_the_logits_is_sympy_diffs():
+    net = Network.from_layers(1, [(1, "tanh"), (2, "sigmoid")])
+    g = net.gradient("binary_crossentropy")
+    loss, grads = _inlined(g)
+    point = {s: sp.Rational(k + 3, 7 + k) for k, s in enumerate(sorted(loss.free_symbols, key=str))}
+    for p, d in zip(net.flat_symbols(), grads):
+        want = sp.diff(loss, p).xreplace(point).evalf(15)
+        assert abs(d.xreplace(point).evalf(15) - want) < 1e-10, p
+
+
+def test_which_activations_have_a_kink_agrees_with_sympy_diff():
+    z = sp.Symbol("z", real=True)
+    for name, act in ACTIVATIONS.items():
+        slope = sp.diff(act(z), z)
+        want = slope.has(sp.Heaviside, sp.Piecewise, sp.sign, sp.DiracDelta)
+        assert has_kink(name) is want, name
+    assert has_kink("relu") and has_kink("leaky_relu") and not has_kink("tanh")
 
 
 def test_example_file():

@@ -10,7 +10,7 @@ import sympy as sp
 
 from symgrad import grad
 from symgrad.cli import main
-from symgrad.numeric import compile_expr
+from symgrad.numeric import compile_expr, to_float
 from symgrad.parse import parse, variable
 from symgrad.special import diagnose_point, find_kinks, off_jumps, switches
 
@@ -115,3 +115,87 @@ def test_second_derivative_at_a_kink_of_the_first_is_a_kink_not_a_disagreement(c
 def test_grad_at_a_jump_exits_1_with_the_one_sided_values():
     r = grad("sign(x)", at={"x": 0})
     assert r.exit_code == 1 and "jumps at x = 0" in r.problems[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ("abs(x)", "0"),
+        ("x*abs(x - 1) + relu(2*x - 2)", "1"),
+        ("leaky_relu(x, 0.2)*sin(x + 1)", "0"),
+        ("abs(x^2 - 4)", "2"),
+        ("exp(x)*abs(2*x - 1)", "1/2"),
+        ("x + sign(x)", "0"),
+    ],
+)
+def test_one_sided_slopes_and_the_frameworks_value_are_those_of_sympy_diff(text, at):
+    """find_kinks differentiates with symgrad's rules; sympy.diff is the oracle."""
+    expr, point = parse(text).expr, {x: sp.Rational(at)}
+    (k,) = find_kinks(expr, point)
+    oracle = sp.diff(expr, x)
+    h = sp.Symbol("h", positive=True)
+    if k.kind == "kink":
+        left = sp.limit(oracle.xreplace({x: point[x] - h}), h, 0, "+")
+        right = sp.limit(oracle.xreplace({x: point[x] + h}), h, 0, "+")
+        assert (k.left, k.right) == (float(left), float(right))
+    # what float64 gives: the exact value where it has one, else the formula in floats (δ = 0)
+    framework = to_float(oracle.xreplace(point))
+    if framework is None:
+        framework = compile_expr(oracle, [x])(float(point[x]))
+    assert k.framework == framework
+
+
+@pytest.mark.parametrize(
+    ("text", "slope"),
+    [("sin(x)/x", "0"), ("(exp(x) - 1)/x", "1/2"), ("(1 - cos(x))/x^2", "0")],
+)
+def test_the_limit_of_the_derivative_at_a_removable_singularity_is_sympy_diffs(text, slope):
+    expr = parse(text).expr
+    assert sp.limit(sp.diff(expr, x), x, 0) == sp.Rational(slope)  # the oracle
+    assert f"its derivative the limit {slope}," in diagnose_point(expr, {x: sp.Integer(0)})
+
+
+def test_the_slope_of_the_real_root_is_sympy_diffs():
+    why = diagnose_point(parse("x^(5/3) + x").expr, {x: sp.Integer(-8)})
+    real = sp.sign(x) * sp.Abs(x) ** sp.Rational(5, 3) + x  # the real root, differentiated by SymPy
+    slope = sp.nsimplify(sp.diff(real, x).xreplace({x: sp.Integer(-8)}))
+    assert slope == sp.Rational(23, 3) and f"the slope {slope}" in why
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "tf", "code"),
+    [
+        ("sign(x)", "0", 0.0, 1),  # tf.sign's gradient is zeros, x is connected
+        ("sign(x)", "1", 0.0, 0),
+        ("sign(x)", "-2", 0.0, 0),
+        ("Heaviside(x)", "0", 0.0, 1),
+        ("Heaviside(x)", "1", 0.0, 0),
+        ("relu(x)", "0", 0.0, 1),  # relu'(0) = 0 in TensorFlow and PyTorch
+        ("relu(x)", "1", 1.0, 0),
+        ("abs(x)", "0", 0.0, 1),
+        ("x + 3*sign(x)", "0", 1.0, 1),
+    ],
+)
+def test_at_a_jump_the_gradient_is_tensorflows_and_the_problem_says_why(text, at, tf, code):
+    r = grad(text, at={"x": sp.Rational(at)})
+    assert r.gradients() == [tf] and r.compute_gradients() == [(tf, float(sp.Rational(at)))]
+    assert r.exit_code == code
+    if code:  # no derivative there: the exact story, with what the frameworks return
+        assert "does not exist there" in r.problems[0]
+        said = "TensorFlow and PyTorch return " + (
+            "" if "jumps" in r.problems[0] else "the subgradient "
+        )
+        assert said + repr(tf) in r.problems[0]
+        assert r.partials[0].check.verdict == "skipped"
+
+
+def test_sign_at_its_jump_on_the_command_line(capsys):
+    assert main(["sign(x)", "--at", "x=0", "--format", "plain"]) == 1
+    out = capsys.readouterr().out
+    assert "gradients:         [0.0]" in out and "[None]" not in out
+    assert "∂y/∂x = 0   · not checked: no derivative at a jump" in out
+    assert "not a real number" not in out
+    assert "sign(x) jumps at x = 0" in out and "TensorFlow and PyTorch return 0.0" in out
+    assert main(["sign(x)", "--at", "x=0", "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["tf_gradients"] == [0.0] and data["gradients"][0]["exact"] == "0"

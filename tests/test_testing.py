@@ -21,6 +21,7 @@ from symgrad.testing import (
     assert_answer,
     assert_gradient,
     close_workers,
+    draw_variant,
 )
 
 pytest_plugins = ["pytester"]
@@ -832,3 +833,29 @@ def test_a_variant_needs_the_students_id(pytester):
     result = pytester.runpytest("-p", "no:cacheprovider", "-k", "test_poly and not wrong")
     result.assert_outcomes(errors=1)
     assert "variant='student' needs the student's ID" in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("template", "params"),
+    [
+        ("a*w^n + b*w", {"a": (1, 3), "n": (0, 3), "b": (-2, 2)}),
+        ("a*sin(c*w) + b*w^2", {"a": (-2, 2), "b": (-1, 1), "c": (-2, 2)}),
+        ("exp(a*w)*w^n + b", {"a": (-1, 2), "n": (0, 2), "b": (-1, 1)}),
+    ],
+)
+def test_an_accepted_draw_keeps_the_shape_of_the_template_and_its_derivative(template, params):
+    """The draw differentiates with symgrad's rules; sympy.diff is the oracle of the shape."""
+    from symgrad.parse import parse
+
+    expr = parse(template).expr
+    (w,) = [s for s in expr.free_symbols if s.name not in params]
+
+    def shape(e):
+        d = sp.diff(e, w)
+        return len(sp.Add.make_args(sp.expand(e))), len(sp.Add.make_args(sp.expand(d))), d != 0
+
+    wanted = shape(expr)
+    for k in range(12):
+        values = draw_variant(params, f"s{k}", "shape", template=template)
+        subs = {s: sp.nsimplify(values[s.name]) for s in expr.free_symbols if s.name in values}
+        assert shape(expr.xreplace(subs)) == wanted, values

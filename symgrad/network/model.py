@@ -232,6 +232,7 @@ class Network:
         """
         if loss not in LOSSES:
             raise InputError(f"unknown loss {loss!r}", hint=f"choose {', '.join(LOSSES)}")
+        from symgrad.derive import differentiate
         from symgrad.network import softmax as sm
 
         sm.check_pairing(self, loss)
@@ -270,7 +271,7 @@ class Network:
                 out = [node(f"{last.name}/a[{k}]") for k in range(last.units)]
                 assignments += list(zip(out, zs[-1]))
             ell = mean_square(ts, out)
-            g_a = [sp.diff(ell, o) for o in out]
+            g_a = [differentiate(ell, o) for o in out]
         elif loss == sm.LOSS:
             ell, out, logit_rules, defined = sm.classifier_loss(last.name, ts, zs[-1])
             assignments += defined
@@ -295,10 +296,10 @@ class Network:
                 if g_a is None and loss == sm.LOSS:  # ∂ℓ/∂z = (Σt)⋅p - t: see softmax
                     rule = logit_rules[j]
                 elif g_a is None:  # binary cross-entropy: ∂ℓ/∂z straight from the logits
-                    rule = sp.diff(ell, z)
-                else:
+                    rule = differentiate(ell, z)
+                else:  # act'(z), written with the layer's a = act(z) where it recurs
                     act = ACTIVATIONS[layer.activation]
-                    slope = sp.diff(act(z), z).xreplace({act(z): acts[index + 1][j]})
+                    slope = differentiate(act(z), z).xreplace({act(z): acts[index + 1][j]})
                     rule = g_a[j] * slope
                 assignments.append((dz, rule))
                 g_z.append(dz)
@@ -370,8 +371,10 @@ def has_kink(activation: str) -> bool:
     >>> has_kink("relu"), has_kink("tanh")
     (True, False)
     """
+    from symgrad.derive import differentiate
+
     z = sp.Symbol("z", real=True)
-    slope = sp.diff(ACTIVATIONS[activation](z), z)
+    slope = differentiate(ACTIVATIONS[activation](z), z)
     return slope.has(sp.Heaviside, sp.Piecewise, sp.sign, sp.DiracDelta)
 
 
