@@ -360,14 +360,14 @@ def jump_note(args: Sequence[sp.Expr], order: int, dropped: sp.Expr) -> str:
     >>> from symgrad.parse import variable
     >>> x = variable("x")
     >>> jump_note([x], 2, 2 * sp.DiracDelta(x))
-    'where x = 0 the derivative jumps, so the second derivative does not exist there; elsewhere it is the formula shown (SymPy writes 2⋅DiracDelta(x), which is 0 away from the jump)'
+    'where x = 0 the derivative jumps, so the second derivative does not exist there; elsewhere it is the formula shown (as a distribution it is 2⋅DiracDelta(x), which is 0 away from the jump)'
     """
     from symgrad.printing import inline
 
     where = " or ".join(f"{inline(a)} = 0" for a in args)
     return (
         f"where {where} the {_ordinal(order - 1)} jumps, so the {_ordinal(order)} does not exist "
-        f"there; elsewhere it is the formula shown (SymPy writes {inline(dropped)}, which is 0 "
+        f"there; elsewhere it is the formula shown (as a distribution it is {inline(dropped)}, which is 0 "
         "away from the jump)"
     )
 
