@@ -711,6 +711,11 @@ def check_answer(
                 )
             notes += masses[1] if masses is not None else domain
             return AnswerCheck(correct=True, method=method, notes=tuple(notes), **result)
+    if sum(math.isfinite(v) for v in got) < len(got) / 2:
+        # The answer is undefined at most points (log(x - 3) for 1/(x - 3) on [-3, 3]): a
+        # mistake can only be recognised where the answer has values, so look there.
+        both = _sample(symbols, (f.expr, expected, a.expr), points, seed)
+        floats = [[float(v) for v in p] for p in both] or floats
     diagnosis = _diagnose(f.expr, a.expr, expected, symbols, names, floats) if floats else None
     return AnswerCheck(
         correct=False,

@@ -348,3 +348,11 @@ def test_a_point_mass_where_the_function_is_smooth_is_wrong():
     assert verdict.verdict == "incorrect" and verdict.method == "point masses"
     assert "x² does not jump at x = 1" in verdict.diagnosis.sentence()
     assert json.loads(to_json(verdict.to_dict()))["diagnosis"]["mistake"] == "point_mass"
+
+
+def test_an_answer_undefined_at_the_first_points_is_still_diagnosed():
+    # 1/(x - 3) is defined on [-3, 3], where the points are drawn first; the student's
+    # log(x - 3) is not, so the mistake is looked for where the answer has values.
+    verdict = check_answer("1/(x-3)", "log(x-3)")
+    assert verdict.counterexample.received is None
+    assert verdict.diagnosis.mistake == "antiderivative"
