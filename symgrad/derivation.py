@@ -1,7 +1,7 @@
 """Step-by-step derivations: what a teacher writes on the board, as an object.
 
 :func:`steps` parses the expression (with symgrad's own parser), applies the
-rules of :mod:`symgrad.rules` and returns a :class:`Derivation`, which renders
+rules of :mod:`symgrad.step_rules` and returns a :class:`Derivation`, which renders
 itself as a numbered outline (rich or plain text), as JSON-ready data and as
 a LaTeX ``align*`` block.
 
@@ -39,7 +39,7 @@ from symgrad.printing import inline, plain
 from symgrad.problem import problem
 from symgrad.render import StyledLines, terminal_width, wrap_fragments
 from symgrad.result import GradientResult
-from symgrad.rules import ChainRule, SimplifyStep, Step, derive
+from symgrad.step_rules import ChainRule, SimplifyStep, Step, derive
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, ConsoleOptions, RenderResult
