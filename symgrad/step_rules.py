@@ -28,7 +28,7 @@ from typing import ClassVar
 import sympy as sp
 
 from symgrad.functions import record_of
-from symgrad.printing import inline
+from symgrad.printing import Ordering, inline
 from symgrad.rules import (
     FUNCTION_HEADS,
     constant_multiple_rule,
@@ -391,7 +391,13 @@ def _placeholder(expr: sp.Expr, var: sp.Symbol) -> sp.Symbol:
 
 
 def _chain(
-    expr: sp.Expr, var: sp.Symbol, inner: sp.Expr, outer_of, outer_rule: str, arithmetic
+    expr: sp.Expr,
+    var: sp.Symbol,
+    inner: sp.Expr,
+    outer_of,
+    outer_rule: str,
+    arithmetic,
+    order: Ordering,
 ) -> Step:
     """``expr = outer(inner)`` with a compound ``inner``: the chain rule.
 
@@ -400,12 +406,12 @@ def _chain(
     """
     g = _placeholder(expr, var)
     outer = outer_of(g)
-    inner_step = derive(inner, var)
+    inner_step = derive(inner, var, order)
     result = arithmetic(inner_step.result)
     return ChainRule(expr, var, result, (inner_step,), outer, g, outer_rule)
 
 
-def _derive_function(expr: sp.Expr, var: sp.Symbol) -> Step:
+def _derive_function(expr: sp.Expr, var: sp.Symbol, order: Ordering) -> Step:
     rule = _FUNCTION_RULES.get(expr.func)
     arg, *rest = expr.args
     if rule is None or any(a.has(var) for a in rest):
@@ -413,60 +419,60 @@ def _derive_function(expr: sp.Expr, var: sp.Symbol) -> Step:
     if arg == var:
         return rule(expr, var, function_rule(expr, (arg,), (sp.S.One,)))
     arithmetic = lambda d: function_rule(expr, (arg,), (d,))  # noqa: E731
-    return _chain(expr, var, arg, lambda g: expr.func(g, *rest), rule.rule, arithmetic)
+    return _chain(expr, var, arg, lambda g: expr.func(g, *rest), rule.rule, arithmetic, order)
 
 
-def _derive_pow(expr: sp.Expr, var: sp.Symbol) -> Step:
+def _derive_pow(expr: sp.Expr, var: sp.Symbol, order: Ordering) -> Step:
     base, exponent = expr.base, expr.exp
     base_varies, exponent_varies = base.has(var), exponent.has(var)
     parts = (base, exponent)
     if base_varies and exponent_varies:
-        f_step, g_step = derive(base, var), derive(exponent, var)
+        f_step, g_step = derive(base, var, order), derive(exponent, var, order)
         result = logarithmic_rule(expr, parts, (f_step.result, g_step.result))
         return LogarithmicDifferentiationRule(expr, var, result, (f_step, g_step))
     if base_varies:
         if base == var:
             return PowerRule(expr, var, power_rule(expr, parts, (sp.S.One, sp.S.Zero)))
         arithmetic = lambda d: power_rule(expr, parts, (d, sp.S.Zero))  # noqa: E731
-        return _chain(expr, var, base, lambda g: g**exponent, PowerRule.rule, arithmetic)
+        return _chain(expr, var, base, lambda g: g**exponent, PowerRule.rule, arithmetic, order)
     if exponent == var:
         return ExponentialRule(expr, var, exponential_rule(expr, parts, (sp.S.Zero, sp.S.One)))
     arithmetic = lambda d: exponential_rule(expr, parts, (sp.S.Zero, d))  # noqa: E731
-    return _chain(expr, var, exponent, lambda g: base**g, ExponentialRule.rule, arithmetic)
+    return _chain(expr, var, exponent, lambda g: base**g, ExponentialRule.rule, arithmetic, order)
 
 
-def _derive_add(expr: sp.Expr, var: sp.Symbol) -> Step:
-    terms = expr.as_ordered_terms()
+def _derive_add(expr: sp.Expr, var: sp.Symbol, order: Ordering) -> Step:
+    terms = order.terms(expr)
     signs = tuple(-1 if t.could_extract_minus_sign() else 1 for t in terms)
-    subs = tuple(derive(sign * t, var) for sign, t in zip(signs, terms))
+    subs = tuple(derive(sign * t, var, order) for sign, t in zip(signs, terms))
     rule = DifferenceRule if -1 in signs[1:] else SumRule
     result = sum_rule(expr, terms, tuple(sign * s.result for sign, s in zip(signs, subs)))
     return rule(expr, var, result, subs, signs)
 
 
-def _derive_mul(expr: sp.Expr, var: sp.Symbol) -> Step:
+def _derive_mul(expr: sp.Expr, var: sp.Symbol, order: Ordering) -> Step:
     constant, varying = expr.as_independent(var, as_Add=False)
     if constant != 1:
-        inner = derive(varying, var)
+        inner = derive(varying, var, order)
         result = constant_multiple_rule(expr, (constant, varying), (sp.S.Zero, inner.result))
         return ConstantMultipleRule(expr, var, result, (inner,), constant)
     numerator, denominator = [], []
-    for factor in varying.as_ordered_factors():
+    for factor in order.factors(varying):
         if factor.is_Pow and factor.exp.is_number and factor.exp.is_negative:
             denominator.append(factor.base ** (-factor.exp))
         else:
             numerator.append(factor)
     if denominator:
         u, v = sp.Mul(*numerator), sp.Mul(*denominator)
-        du, dv = derive(u, var), derive(v, var)
+        du, dv = derive(u, var, order), derive(v, var, order)
         result = quotient_rule(expr, (u, v), (du.result, dv.result))
         return QuotientRule(expr, var, result, (du, dv))
     u, v = numerator[0], sp.Mul(*numerator[1:])
-    du, dv = derive(u, var), derive(v, var)
+    du, dv = derive(u, var, order), derive(v, var, order)
     return ProductRule(expr, var, product_rule(expr, (u, v), (du.result, dv.result)), (du, dv))
 
 
-def derive(expr: sp.Expr, var: sp.Symbol) -> Step:
+def derive(expr: sp.Expr, var: sp.Symbol, order: Ordering | None = None) -> Step:
     """The step (with its substeps) that differentiates ``expr`` with respect to ``var``.
 
     >>> x = sp.Symbol("x", real=True)
@@ -474,20 +480,26 @@ def derive(expr: sp.Expr, var: sp.Symbol) -> Step:
     'Power rule'
     >>> derive(sp.exp(x) / x, x).rule
     'Quotient rule'
+
+    The terms of a sum and the factors of a product are taken in the order they are
+    printed; ``order`` (one :class:`symgrad.printing.Ordering` for the whole walk,
+    made when omitted) computes each sort key once.
     """
+    if order is None:
+        order = Ordering()
     if not expr.has(var):
         return ConstantRule(expr, var, sp.S.Zero)
     if expr == var:
         return VariableRule(expr, var, sp.S.One)
     handler = _HANDLERS.get(expr.func)
     if handler is not None:
-        return handler(expr, var)
+        return handler(expr, var, order)
     if isinstance(expr, sp.Function):
-        return _derive_function(expr, var)
+        return _derive_function(expr, var, order)
     return UnsupportedRule(expr, var, sp.diff(expr, var))
 
 
-_HANDLERS: dict[type, Callable[[sp.Expr, sp.Symbol], Step]] = {
+_HANDLERS: dict[type, Callable[[sp.Expr, sp.Symbol, Ordering], Step]] = {
     sp.Add: _derive_add,
     sp.Mul: _derive_mul,
     sp.Pow: _derive_pow,
