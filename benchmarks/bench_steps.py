@@ -16,6 +16,13 @@ Targets: symgrad at most 1.2x the baseline at every size, growing no faster than
 (the exponent between consecutive sizes is printed), and the medium expression
 ``exp(sin(x^2))^3*log(1+x^4)/(1+tanh(x))`` in under 1 s.
 
+Between consecutive sizes the table prints three growth exponents: symgrad's time,
+the baseline's time and the length of symgrad's plain-text outline (characters). A
+product of ``k`` factors has a derivative of ``k`` terms of ``k`` factors, Θ(N²) to
+write out, so no printer of it grows like N^1.2 there; the last column, symgrad's CPU
+time per thousand characters of output, shows whether its cost is linear in what it
+writes.
+
     python benchmarks/bench_steps.py [--runs 3] [--sizes 50,200,1000,5000]
 """
 
@@ -95,12 +102,14 @@ def cpu(fn) -> float:
     return time.process_time() - start
 
 
-def with_symgrad(expr: sp.Expr | str) -> None:
+def with_symgrad(expr: sp.Expr | str) -> int:
+    """What ``--steps`` does after parsing; returns the length of the plain-text outline."""
     if not isinstance(expr, str):  # already symgrad's variables: start where sympy.diff does
         expr = Parsed(expr, ("x",), "")
     d = steps(expr, wrt="x")
-    d.plain_text(120)
+    text = d.plain_text(120)
     Console(file=io.StringIO(), width=120, color_system="truecolor").print(d)
+    return len(text)
 
 
 def baseline(expr: sp.Expr) -> None:
@@ -127,22 +136,33 @@ def main() -> None:
         if args.sizes:
             sizes = tuple(int(s) for s in args.sizes.split(","))
         print(f"\n{family}")
-        print(f"{'nodes':>7} {'symgrad s':>10} {'baseline s':>11} {'ratio':>6} {'growth':>7}")
+        print(
+            f"{'nodes':>7} {'symgrad s':>10} {'baseline s':>11} {'ratio':>6} {'chars':>9}"
+            f"  {'growth: symgrad':>15} {'baseline':>8} {'chars':>6}  {'ms/1k chars':>11}"
+        )
         previous = None
         for target in sizes:
             expr = grow(make, target)
             n = nodes(expr)
+            chars = with_symgrad(expr)
             ours, base = [], []
             for _ in range(args.runs):
                 ours.append(cpu(lambda e=expr: with_symgrad(e)))
                 base.append(cpu(lambda e=expr: baseline(e)))
             t, b = statistics.median(ours), statistics.median(base)
-            growth = ""
+            growth = ("", "", "")
             if previous is not None:
-                growth = f"N^{math.log(t / previous[1]) / math.log(n / previous[0]):.2f}"
-            print(f"{n:>7} {t:>10.3f} {b:>11.3f} {t / b:>5.2f}x {growth:>7}")
+                n0, t0, b0, c0 = previous
+                growth = tuple(
+                    f"N^{math.log(now / then) / math.log(n / n0):.2f}"
+                    for now, then in ((t, t0), (b, b0), (chars, c0))
+                )
+            print(
+                f"{n:>7} {t:>10.3f} {b:>11.3f} {t / b:>5.2f}x {chars:>9}"
+                f"  {growth[0]:>15} {growth[1]:>8} {growth[2]:>6}  {1e6 * t / chars:>11.2f}"
+            )
             worst = max(worst, t / b)
-            previous = (n, t)
+            previous = (n, t, b, chars)
     medium = statistics.median(cpu(lambda: with_symgrad(MEDIUM)) for _ in range(args.runs))
     print(f"\n{MEDIUM}: steps in {medium:.2f} s CPU (target < 1 s)")
     print(f"worst ratio to baseline: {worst:.2f}x (target <= 1.2x)")
