@@ -31,12 +31,12 @@ from __future__ import annotations
 import argparse
 import io
 import math
-import os
 import statistics
 import sys
 import time
 
 import sympy as sp
+from common import load, target_line
 from rich.console import Console
 
 from symgrad.derivation import steps
@@ -88,10 +88,11 @@ def product_of(k: int) -> sp.Expr:
     return sp.Mul(*(nested(i) for i in range(k)))
 
 
+#: family -> (make, sizes, whether the answer's length is linear in N, so N^1.2 is a target)
 FAMILIES = {
-    "sum of nested compositions": (sum_of, (50, 200, 1000, 5000)),
-    "product of 4 sums of nested compositions": (product_of_sums, (50, 200, 1000, 5000)),
-    "product of nested compositions": (product_of, (50, 200, 1000)),
+    "sum of nested compositions": (sum_of, (50, 200, 1000, 5000), True),
+    "product of 4 sums of nested compositions": (product_of_sums, (50, 200, 1000, 5000), True),
+    "product of nested compositions": (product_of, (50, 200, 1000), False),
 }
 
 
@@ -116,14 +117,6 @@ def baseline(expr: sp.Expr) -> None:
     sp.pretty(sp.diff(expr, X))
 
 
-def load() -> str:
-    try:
-        one, five, _ = os.getloadavg()
-        return f"load {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
-    except OSError:  # pragma: no cover
-        return "load unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -132,7 +125,8 @@ def main() -> None:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     print(f"bench_steps: CPU time, median of {args.runs}; {load()}")
     worst = 0.0
-    for family, (make, sizes) in FAMILIES.items():
+    summary = []
+    for family, (make, sizes, linear) in FAMILIES.items():
         if args.sizes:
             sizes = tuple(int(s) for s in args.sizes.split(","))
         print(f"\n{family}")
@@ -141,6 +135,7 @@ def main() -> None:
             f"  {'growth: symgrad':>15} {'baseline':>8} {'chars':>6}  {'ms/1k chars':>11}"
         )
         previous = None
+        steepest = per_char = 0.0
         for target in sizes:
             expr = grow(make, target)
             n = nodes(expr)
@@ -162,10 +157,19 @@ def main() -> None:
                 f"  {growth[0]:>15} {growth[1]:>8} {growth[2]:>6}  {1e6 * t / chars:>11.2f}"
             )
             worst = max(worst, t / b)
+            if previous is not None:
+                n0, t0, _, c0 = previous
+                steepest = max(steepest, math.log(t / t0) / math.log(n / n0))
+                per_char = max(per_char, math.log((t / chars) / (t0 / c0)) / math.log(n / n0))
             previous = (n, t, b, chars)
+        if linear:
+            summary.append(target_line(f"growth of symgrad, {family}", steepest, 1.2, ""))
+        summary.append(target_line(f"growth of time per character, {family}", per_char, 0.2, ""))
     medium = statistics.median(cpu(lambda: with_symgrad(MEDIUM)) for _ in range(args.runs))
-    print(f"\n{MEDIUM}: steps in {medium:.2f} s CPU (target < 1 s)")
-    print(f"worst ratio to baseline: {worst:.2f}x (target <= 1.2x)")
+    print()
+    print(*summary, sep="\n")
+    print(target_line("worst ratio to baseline", worst, 1.2))
+    print(target_line(f"{MEDIUM}: steps", medium, 1.0, " s"))
 
 
 if __name__ == "__main__":
