@@ -383,7 +383,7 @@ class Ordering:
         if known is None:
             if type(expr).sort_key is _EXPR_SORT_KEY:
                 known = self._expr_key(expr)
-            else:  # atoms, numbers and non-expressions have their own (shallow) keys
+            else:  # atoms and numbers have shallow keys of their own; other kinds keep SymPy's
                 known = expr.sort_key()
             self._keys[expr] = known
         return known
