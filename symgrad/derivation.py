@@ -1,7 +1,7 @@
 """Step-by-step derivations: what a teacher writes on the board, as an object.
 
 :func:`steps` parses the expression (with symgrad's own parser), applies the
-rules of :mod:`symgrad.rules` and returns a :class:`Derivation`, which renders
+rules of :mod:`symgrad.step_rules` and returns a :class:`Derivation`, which renders
 itself as a numbered outline (rich or plain text), as JSON-ready data and as
 a LaTeX ``align*`` block.
 
@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -39,7 +40,7 @@ from symgrad.printing import inline, plain
 from symgrad.problem import problem
 from symgrad.render import StyledLines, terminal_width, wrap_fragments
 from symgrad.result import GradientResult
-from symgrad.rules import ChainRule, SimplifyStep, Step, derive
+from symgrad.step_rules import ChainRule, SimplifyStep, Step, derive
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -77,8 +78,8 @@ def tidy(expr: sp.Expr, budget: float = SIMPLIFY_BUDGET) -> sp.Expr:
     >>> tidy(((x - 1) * 2 * x - (x**2 + 1)) / (x - 1) ** 2)
     (x**2 - 2*x - 1)/(x - 1)**2
     """
-    if sp.count_ops(expr) > SIMPLIFY_MAX_OPS:
-        return expr
+    if _more_nodes_than(expr, 20 * SIMPLIFY_MAX_OPS) or sp.count_ops(expr) > SIMPLIFY_MAX_OPS:
+        return expr  # (no formula has 20 nodes per operation; counting them all costs more)
     heads = {f.func for f in expr.atoms(sp.Function)}
     candidates = [expr]
     rewrites = (sp.together, lambda e: sp.factor(sp.cancel(e)), sp.simplify)
@@ -93,6 +94,11 @@ def tidy(expr: sp.Expr, budget: float = SIMPLIFY_BUDGET) -> sp.Expr:
     except BudgetExceededError:
         pass  # the forms found so far are the candidates
     return min(candidates, key=lambda e: (len(inline(e)), sp.count_ops(e)))
+
+
+def _more_nodes_than(expr: sp.Basic, limit: int) -> bool:
+    """Whether the tree of ``expr`` has more than ``limit`` nodes, counting at most that many."""
+    return next(islice(sp.preorder_traversal(expr), limit, None), None) is not None
 
 
 class BudgetExceededError(BaseException):

@@ -22,7 +22,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 import sympy as sp
-from sympy.core.numbers import Number
+from sympy.core.exprtools import decompose_power
+from sympy.core.mul import _keep_coeff
+from sympy.core.numbers import Number, NumberSymbol
+from sympy.core.sorting import default_sort_key
 from sympy.printing.precedence import precedence
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
@@ -143,7 +146,76 @@ class _InlinePrinter(StrPrinter):
     def _print_Mul(self, product):
         # Children print without "*" (powers use "^" or superscripts), so every "*"
         # left in this string is one of this product's own multiplication signs.
-        return super()._print_Mul(product).replace("*", "⋅")
+        return self._str_Mul(product).replace("*", "⋅")
+
+    def _ordered_factors(self, product):
+        return product.as_ordered_factors()
+
+    def _str_Mul(self, expr):  # noqa: N802
+        # SymPy's StrPrinter._print_Mul with its ordering of the factors as a method
+        # (_ordered_factors), so a printer may remember sort keys (see Ordering).
+        # Adapted from sympy/printing/str.py (BSD-3-Clause).
+        prec = precedence(expr)
+        args = expr.args
+        if args[0] is sp.S.One or any(
+            isinstance(a, Number) or a.is_Pow and all(ai.is_Integer for ai in a.args)
+            for a in args[1:]
+        ):
+            return super()._print_Mul(expr)  # an unevaluated product: SymPy's own form
+        c, e = expr.as_coeff_Mul()
+        if c < 0:
+            expr = _keep_coeff(-c, e)
+            sign = "-"
+        else:
+            sign = ""
+        a, b, pow_paren = [], [], []  # numerator, denominator, 1/(x⋅y) kept in parentheses
+        if self.order not in ("old", "none"):
+            args = self._ordered_factors(expr)
+        else:
+            args = sp.Mul.make_args(expr)
+
+        def apow(i):
+            base, exponent = i.as_base_exp()
+            eargs = list(sp.Mul.make_args(exponent))
+            if eargs[0] is sp.S.NegativeOne:
+                eargs = eargs[1:]
+            else:
+                eargs[0] = -eargs[0]
+            exponent = sp.Mul._from_args(eargs)
+            if isinstance(i, sp.Pow):
+                return i.func(base, exponent, evaluate=False)
+            return i.func(exponent, evaluate=False)
+
+        for item in args:
+            if (
+                item.is_commutative
+                and isinstance(item, sp.Pow)
+                and bool(item.exp.as_coeff_Mul()[0] < 0)
+            ):
+                if item.exp is not sp.S.NegativeOne:
+                    b.append(apow(item))
+                else:
+                    if len(item.args[0].args) != 1 and isinstance(item.base, (sp.Mul, sp.Pow)):
+                        pow_paren.append(item)
+                    b.append(item.base)
+            elif item.is_Rational and item is not sp.S.Infinity:
+                if item.p != 1:
+                    a.append(sp.Rational(item.p))
+                if item.q != 1:
+                    b.append(sp.Rational(item.q))
+            else:
+                a.append(item)
+        a = a or [sp.S.One]
+        a_str = [self.parenthesize(x, prec, strict=False) for x in a]
+        b_str = [self.parenthesize(x, prec, strict=False) for x in b]
+        for item in pow_paren:
+            if item.base in b:
+                b_str[b.index(item.base)] = "(%s)" % b_str[b.index(item.base)]
+        if not b:
+            return sign + "*".join(a_str)
+        if len(b) == 1:
+            return sign + "*".join(a_str) + "/" + b_str[0]
+        return sign + "*".join(a_str) + "/(%s)" % "*".join(b_str)
 
     def _print_Pow(self, power, rational=False):
         base, exponent = power.base, power.exp
@@ -280,21 +352,177 @@ def one_line(expr: sp.Basic) -> str:
     return _OneLinePrinter({"order": None}).doprint(expr)
 
 
+class Ordering:
+    """SymPy's default order of terms and factors, with every sort key remembered.
+
+    ``terms(add)`` is ``add.as_ordered_terms()`` and ``factors(mul)`` is
+    ``mul.as_ordered_factors()``, the order SymPy prints in; ``key(e)`` is
+    ``e.sort_key()``. SymPy computes a sort key from the sort keys of the whole
+    subtree and keeps only the latest thousand in its cache, so on a formula of
+    thousands of nodes it computes the same keys again and again (the cost of
+    printing grows faster than the text). One ``Ordering`` per printing job
+    computes each key once. The code follows SymPy's ``Expr.sort_key``,
+    ``Expr.as_ordered_terms`` and ``Mul.as_ordered_factors`` (BSD-3-Clause).
+
+    >>> x, y = sp.symbols("x y")
+    >>> order = Ordering()
+    >>> e = 3 * x**2 * y + sp.sin(x) - 2 * y + 1
+    >>> order.terms(e) == e.as_ordered_terms()
+    True
+    >>> order.factors(x * y * sp.sin(x) * 2) == (2 * x * y * sp.sin(x)).as_ordered_factors()
+    True
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[sp.Basic, tuple] = {}
+        self._terms: dict[sp.Basic, list[sp.Expr]] = {}
+
+    def key(self, expr: sp.Basic) -> tuple:
+        """``expr.sort_key()``, computed once per subexpression."""
+        known = self._keys.get(expr)
+        if known is None:
+            if type(expr).sort_key is _EXPR_SORT_KEY:
+                known = self._expr_key(expr)
+            else:  # atoms and numbers have shallow keys of their own; other kinds keep SymPy's
+                known = expr.sort_key()
+            self._keys[expr] = known
+        return known
+
+    def _default_key(self, item) -> tuple:
+        return self.key(item) if isinstance(item, sp.Basic) else default_sort_key(item)
+
+    def _expr_key(self, expr: sp.Expr) -> tuple:
+        coeff, rest = expr.as_coeff_Mul()
+        if rest.is_Pow:
+            base, exponent = rest.as_base_exp()
+            if base is sp.S.Exp1:  # E**x sorts like exp(x), as in SymPy
+                base, exponent = sp.Function("exp")(exponent), sp.S.One
+            rest = base
+        else:
+            exponent = sp.S.One
+        if rest.is_Dummy:
+            args = (rest.sort_key(),)
+        elif rest.is_Atom:
+            args = (str(rest),)
+        else:
+            if rest.is_Add:
+                parts = self.terms(rest)
+            elif rest.is_Mul:
+                parts = self.factors(rest)
+            else:
+                parts = rest.args
+            args = tuple(self._default_key(a) for a in parts)
+        return rest.class_key(), (len(args), args), self.key(exponent), coeff
+
+    def factors(self, product: sp.Expr) -> list[sp.Expr]:
+        """``product.as_ordered_factors()``."""
+        if not product.is_Mul:
+            return [product]
+        commutative, other = product.args_cnc()
+        commutative.sort(key=self.key)
+        return commutative + other
+
+    def terms(self, total: sp.Expr) -> list[sp.Expr]:
+        """``total.as_ordered_terms()``."""
+        known = self._terms.get(total)
+        if known is None:
+            known = self._ordered_terms(total)
+            self._terms[total] = known
+        return known
+
+    def _ordered_terms(self, total: sp.Expr) -> list[sp.Expr]:
+        terms = sp.Add.make_args(total)
+        if any(t.is_Order for t in terms):
+            return total.as_ordered_terms()
+        if len(terms) == 2:  # a positive number minus a multiple: 1 - 2⋅x, not -2⋅x + 1
+            number, other = sorted(terms, key=_not_a_number)
+            if isinstance(number, (Number, NumberSymbol)) and isinstance(other, sp.Mul):
+                factors = sorted(sp.Mul.make_args(other), key=_not_a_number)
+                if (
+                    len(factors) == 2
+                    and isinstance(factors[0], Number)
+                    and number.is_positive
+                    and factors[0].is_negative
+                ):
+                    return [number, other]
+        rows, gens = [], set()
+        for term in terms:
+            coeff, rest = term.as_coeff_Mul()
+            coeff = complex(coeff)
+            powers: dict[sp.Expr, sp.Expr] = {}
+            other = []
+            if rest is not sp.S.One:
+                for factor in sp.Mul.make_args(rest):
+                    if factor.is_number:
+                        try:
+                            coeff *= complex(factor)
+                        except (TypeError, ValueError):
+                            pass
+                        else:
+                            continue
+                    if factor.is_commutative:
+                        base, exponent = decompose_power(factor)
+                        powers[base] = exponent
+                        gens.add(base)
+                    else:
+                        other.append(factor)
+            rows.append((term, (coeff.real, coeff.imag), powers, tuple(other)))
+        index = {g: i for i, g in enumerate(sorted(gens, key=self._default_key))}
+
+        def key(row):
+            _, (re, im), powers, other = row
+            monom = _sparse_lex(sorted((index[base], -e) for base, e in powers.items()))
+            return monom, tuple(self.key(e) for e in other), ((bool(im), im), (re, im))
+
+        return [row[0] for row in sorted(rows, key=key)]
+
+
+def _sparse_lex(entries: list[tuple[int, int]]) -> tuple:
+    """A key ordering monomials as SymPy's lex order of their dense exponent vectors.
+
+    SymPy writes each term of a sum as a vector with one (negated) exponent per base
+    of the whole sum, which costs terms × bases; this key reads only the bases a term
+    has. ``entries`` are ``(index of the base, -exponent)`` by index. Where two dense
+    vectors first differ, the term with the smaller value comes first: a nonzero
+    value at an index the other term lacks (value 0 there) comes first when negative,
+    and a vector ending early has zeros from there on.
+    """
+    return (*((0, i, v) if v < 0 else (2, -i, v) for i, v in entries), (1,))
+
+
+_EXPR_SORT_KEY = sp.Expr.sort_key
+
+
+def _not_a_number(expr: sp.Expr) -> bool:
+    return not isinstance(expr, (Number, NumberSymbol))
+
+
 class _MemoInlinePrinter(_InlinePrinter):
-    """:func:`inline`'s printer remembering the text of every subexpression it printed."""
+    """:func:`inline`'s printer remembering the text of every subexpression it printed,
+    and the order of every sum and product (see :class:`Ordering`)."""
 
     def __init__(self, settings=None):
         super().__init__(settings)
         self._memo: dict[sp.Basic, str] = {}
+        self._order = Ordering()
 
     def _print(self, expr, **kwargs):
-        if kwargs or not isinstance(expr, sp.Basic):
+        if kwargs or not isinstance(expr, sp.Basic) or expr.is_Float:
+            # a float alone prints all its digits, inside a formula only the significant ones
             return super()._print(expr, **kwargs)
         text = self._memo.get(expr)
         if text is None:
             text = super()._print(expr)
             self._memo[expr] = text
         return text
+
+    def _as_ordered_terms(self, expr, order=None):
+        if (order or self.order) is None:
+            return self._order.terms(expr)
+        return super()._as_ordered_terms(expr, order=order)
+
+    def _ordered_factors(self, product):
+        return self._order.factors(product)
 
 
 def inline_printer():

@@ -1,347 +1,35 @@
-"""The rules of differentiation, one small class per rule, and the engine that applies them.
+"""The rule engine: how each rule of differentiation makes a derivative, and the walk that applies them.
 
-:func:`derive` looks at the head of an expression (``expr.func``) and hands it
-to the rule for that head; each rule returns a typed :class:`Step` that knows
-its name, its formula, what it was applied to, its result and the steps it
-needed. A head without a rule gives an :class:`UnsupportedRule` step that
-says so and uses SymPy's own derivative, never a silently different answer.
+Each rule is one small function ``rule(node, parts, derivatives)`` (:data:`ARITHMETIC`),
+the single source of truth for what that rule computes. :class:`Differentiation`
+walks an expression and applies them, each subexpression once; :func:`differentiate`
+is its result. The step-by-step presentation of the same rules (a typed step per
+application, with its formula and its placeholders) lives in
+:mod:`symgrad.step_rules`, loaded only when steps are asked for, and uses these
+functions for every result it shows.
 
 >>> import sympy as sp
 >>> x = sp.Symbol("x", real=True)
->>> step = derive(x * sp.sin(x**2), x)
->>> step.rule, [s.rule for s in step.substeps]
-('Product rule', ['Variable rule', 'Chain rule'])
->>> step.result
+>>> differentiate(x * sp.sin(x**2), x)
 2*x**2*cos(x**2) + sin(x**2)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import ClassVar
 
 import sympy as sp
 
-from symgrad.functions import REGISTRY, record_of
-from symgrad.printing import inline
-
-#: Placeholders used to state rules (u, v, g, ...), chosen to avoid the expression's own names.
-_PLACEHOLDERS = ("u", "v", "w", "p", "q", "r", "s")
-
-
-@dataclass(frozen=True)
-class Step:
-    """One application of a rule: ``d/d(var) expr = result``, with the steps it used."""
-
-    expr: sp.Expr
-    var: sp.Symbol
-    result: sp.Expr
-    substeps: tuple[Step, ...] = ()
-
-    rule: ClassVar[str] = "Step"
-    #: The rule in general (Unicode and LaTeX); empty when the concrete statement says it all.
-    formula: ClassVar[str] = ""
-    formula_latex: ClassVar[str] = ""
-
-    def bindings(self) -> tuple[tuple[str, sp.Expr], ...]:
-        """The placeholders of the formula and what they stand for here (``u = x``)."""
-        return ()
-
-    def statement(self, d: str) -> str:
-        """The rule as applied here, one line (``d`` is ``d/dx`` or ``∂/∂x``)."""
-        return self.formula or f"{d} {inline(self.expr)} = {inline(self.result)}"
-
-    def statement_latex(self, d: str) -> str:
-        return self.formula_latex or f"{d} {_latex(self.expr)} = {sp.latex(self.result)}"
-
-    def note(self) -> str | None:
-        """A remark a teacher would add (a kink, a rewriting), or ``None``."""
-        return None
-
-    def walk(self):
-        """This step and every step below it, depth first."""
-        yield self
-        for sub in self.substeps:
-            yield from sub.walk()
-
-
-def _latex(expr: sp.Expr) -> str:
-    text = sp.latex(expr)
-    return text if expr.is_Atom or expr.is_Function else r"\left(%s\right)" % text
-
-
-# -- leaves ---------------------------------------------------------------------------
-
-
-class ConstantRule(Step):
-    rule = "Constant rule"
-
-    def note(self) -> str | None:
-        held = sorted(s.name for s in self.expr.free_symbols)
-        if held:
-            return f"{', '.join(held)} {'is' if len(held) == 1 else 'are'} held constant"
-        return None
-
-
-class VariableRule(Step):
-    rule = "Variable rule"
-
-
-class PowerRule(Step):
-    """``d/dx xⁿ = n⋅xⁿ⁻¹`` for a constant exponent (integer, rational, real, √)."""
-
-    rule = "Power rule"
-
-    def note(self) -> str | None:
-        exponent = self.expr.exp
-        if abs(exponent) is sp.S.Half:
-            return f"{inline(self.expr)} = {inline(self.expr.base)}^({inline(exponent)})"
-        return None
-
-
-class FunctionRule(Step):
-    """The derivative of a named function of the variable itself, e.g. ``d/dx sin(x) = cos(x)``.
-
-    The derivative, the general statement and the note come from the function's
-    record in :mod:`symgrad.functions`.
-    """
-
-    rule = "Function rule"
-
-    def statement(self, d: str) -> str:
-        text = f"{d} {inline(self.expr)} = {inline(self.result)}"
-        general = _record_text(self.expr, "statement")
-        return f"{text}   ({general})" if general else text
-
-    def statement_latex(self, d: str) -> str:
-        return f"{d} {_latex(self.expr)} = {sp.latex(self.result)}"
-
-    def note(self) -> str | None:
-        note = _record_text(self.expr, "note")
-        return note.format(u=inline(self.expr.args[0])) if note else None
-
-
-def _record_text(expr: sp.Expr, field: str) -> str:
-    record = record_of(expr)
-    return getattr(record, field) if record is not None else ""
-
-
-class TrigRule(FunctionRule):
-    rule = "Trig rule"
-
-
-class InverseTrigRule(FunctionRule):
-    rule = "Inverse trig rule"
-
-
-class HyperbolicRule(FunctionRule):
-    rule = "Hyperbolic rule"
-
-
-class InverseHyperbolicRule(FunctionRule):
-    rule = "Inverse hyperbolic rule"
-
-
-class ExpRule(FunctionRule):
-    rule = "Exponential rule"
-
-
-class LogRule(FunctionRule):
-    rule = "Log rule"
-
-
-class AbsRule(FunctionRule):
-    rule = "Absolute value rule"
-
-
-class SigmoidRule(FunctionRule):
-    rule = "Sigmoid rule"
-    formula_latex = r"\sigma' = \sigma\,(1 - \sigma)"
-
-    def statement_latex(self, d: str) -> str:
-        return f"{d} {_latex(self.expr)} = {sp.latex(self.result)} \\quad ({self.formula_latex})"
-
-
-class ReluRule(FunctionRule):
-    rule = "ReLU rule"
-
-
-class SoftplusRule(FunctionRule):
-    rule = "Softplus rule"
-
-
-class ExponentialRule(Step):
-    """``d/dx aˣ = aˣ⋅ln(a)`` for a constant base ``a``."""
-
-    rule = "General exponential rule"
-
-
-class UnsupportedRule(Step):
-    """No rule for this head: say so, and use SymPy's derivative."""
-
-    rule = "No rule"
-
-    def statement(self, d: str) -> str:
-        return f"symgrad has no rule for {self.expr.func.__name__}; SymPy gives {d} {inline(self.expr)} = {inline(self.result)}"
-
-    def statement_latex(self, d: str) -> str:
-        return (
-            r"\text{no rule for %s; SymPy gives } " % self.expr.func.__name__
-            + f"{d} {_latex(self.expr)} = {sp.latex(self.result)}"
-        )
-
-
-# -- rules with parts ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SumRule(Step):
-    """``(u + v - w)' = u' + v' - w'``: term by term, each with its sign."""
-
-    rule = "Sum rule"
-    signs: tuple[int, ...] = ()
-
-    def _names(self) -> list[str]:
-        return [name for name, _ in self.bindings()]
-
-    def _signed(self, names: list[str]) -> str:
-        text = names[0] if self.signs[0] > 0 else f"-{names[0]}"
-        for sign, name in zip(self.signs[1:], names[1:]):
-            text += f" {'+' if sign > 0 else '-'} {name}"
-        return text
-
-    def statement(self, d: str) -> str:
-        names = self._names()
-        return f"({self._signed(names)})' = {self._signed([n + chr(39) for n in names])}"
-
-    def statement_latex(self, d: str) -> str:
-        return self.statement(d).replace("₁", "_1").replace("₂", "_2")
-
-    def bindings(self):
-        return _name_parts(self, [s.expr for s in self.substeps])
-
-
-class DifferenceRule(SumRule):
-    rule = "Difference rule"
-
-
-@dataclass(frozen=True)
-class ConstantMultipleRule(Step):
-    rule = "Constant multiple rule"
-    formula = "(c⋅u)' = c⋅u'"
-    formula_latex = r"(c\,u)' = c\,u'"
-    constant: sp.Expr = sp.S.One
-
-    def bindings(self):
-        (inner,) = self.substeps
-        return (("c", self.constant), (_pick(self, 0, skip="c"), inner.expr))
-
-    def note(self) -> str | None:
-        logs = [a for a in sp.Mul.make_args(self.constant) if a.is_Pow and a.base.func is sp.log]
-        if logs:
-            base = logs[0].base.args[0]
-            return f"log(u, {inline(base)}) = log(u)/log({inline(base)})"
-        return None
-
-
-class ProductRule(Step):
-    rule = "Product rule"
-    formula = "(u⋅v)' = u'⋅v + u⋅v'"
-    formula_latex = r"(u\,v)' = u'\,v + u\,v'"
-
-    def bindings(self):
-        return _name_parts(self, [s.expr for s in self.substeps])
-
-
-class QuotientRule(Step):
-    rule = "Quotient rule"
-    formula = "(u/v)' = (u'⋅v - u⋅v')/v²"
-    formula_latex = r"\left(\frac{u}{v}\right)' = \frac{u'\,v - u\,v'}{v^{2}}"
-
-    def bindings(self):
-        return _name_parts(self, [s.expr for s in self.substeps])
-
-
-@dataclass(frozen=True)
-class ChainRule(Step):
-    """``d/dx f(g) = f'(g)⋅g'``: the outer function's rule, with the inner one as ``g``."""
-
-    rule = "Chain rule"
-    outer: sp.Expr = sp.S.Zero  # f(G), written with the placeholder G
-    placeholder: sp.Symbol = sp.Symbol("g")
-    outer_rule: str = ""
-
-    def _outer_derivative(self) -> sp.Expr:
-        return sp.diff(self.outer, self.placeholder)
-
-    def statement(self, d: str) -> str:
-        g = self.placeholder.name
-        return f"{d} {inline(self.outer)} = {inline(self._outer_derivative())}⋅{g}'"
-
-    def statement_latex(self, d: str) -> str:
-        g = sp.latex(self.placeholder)
-        return f"{d} {_latex(self.outer)} = {sp.latex(self._outer_derivative())} \\cdot {g}'"
-
-    def bindings(self):
-        return ((self.placeholder.name, self.substeps[0].expr),)
-
-    def note(self) -> str | None:
-        rule = _FUNCTION_RULES.get(self.expr.func)
-        if rule is not None:
-            return rule(self.expr, self.var, self.result).note()
-        if self.expr.is_Pow and abs(self.expr.exp) is sp.S.Half:
-            return PowerRule(self.outer, self.placeholder, self.result).note()
-        return None
-
-
-class LogarithmicDifferentiationRule(Step):
-    """``y = f^g``: take logs, ``ln y = g⋅ln f``, so ``y' = f^g⋅(g'⋅ln f + g⋅f'/f)``."""
-
-    rule = "Logarithmic differentiation"
-    formula = "y = fᵍ ⇒ ln y = g⋅ln f ⇒ y' = fᵍ⋅(g'⋅ln f + g⋅f'/f)"
-    formula_latex = (
-        r"y = f^{g} \Rightarrow \ln y = g \ln f \Rightarrow "
-        r"y' = f^{g} \left(g' \ln f + g\,\frac{f'}{f}\right)"
-    )
-
-    def bindings(self):
-        return (("f", self.substeps[0].expr), ("g", self.substeps[1].expr))
-
-
-class SimplifyStep(Step):
-    """The tidy answer; ``expr`` is the raw result the rules produced."""
-
-    rule = "Simplify"
-
-    def statement(self, d: str) -> str:
-        return inline(self.result)
-
-    def statement_latex(self, d: str) -> str:
-        return sp.latex(self.result)
-
-
-def _pick(step: Step, index: int, skip: str = "") -> str:
-    names = step.expr.free_symbols | step.var.free_symbols
-    taken = {s.name for s in names} | {skip}
-    free = [n for n in _PLACEHOLDERS if n not in taken]
-    return free[index] if index < len(free) else f"u{index + 1}"
-
-
-def _name_parts(step: Step, parts: list[sp.Expr]) -> tuple[tuple[str, sp.Expr], ...]:
-    if len(parts) > 3:
-        sub = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-        return tuple((f"u{str(i).translate(sub)}", part) for i, part in enumerate(parts, 1))
-    return tuple((_pick(step, i), part) for i, part in enumerate(parts))
-
+from symgrad.functions import REGISTRY, Function, record_of
 
 # -- the rules' arithmetic ----------------------------------------------------------------
 #
 # One home for how each rule makes a derivative out of its parts: ``rule(node, parts,
 # derivatives)``, where ``parts`` are the pieces the rule splits ``node`` into and
 # ``derivatives`` their derivatives (0 for a piece that is held constant). The steps
-# (:func:`derive`) and :func:`differentiate` both use these, and the mistake generator
-# (:mod:`symgrad.mistakes`) makes a mistake by swapping one of them at one node.
+# (:func:`symgrad.step_rules.derive`) and :func:`differentiate` both use these, and the
+# mistake generator (:mod:`symgrad.mistakes`) makes a mistake by swapping one of them at
+# one node.
 
 Parts = tuple[sp.Expr, ...]
 RuleArithmetic = Callable[[sp.Expr, Parts, Parts], sp.Expr]
@@ -417,70 +105,10 @@ ARITHMETIC: dict[str, RuleArithmetic] = {
 }
 
 
-# -- the engine --------------------------------------------------------------------------
-
-_NAMED_RULES: dict[str, type[FunctionRule]] = {
-    cls.rule: cls
-    for cls in (
-        TrigRule,
-        InverseTrigRule,
-        HyperbolicRule,
-        InverseHyperbolicRule,
-        ExpRule,
-        LogRule,
-        AbsRule,
-        SigmoidRule,
-        ReluRule,
-        SoftplusRule,
-    )
+#: The functions with a rule of their own (``sin``, ``sigmoid``, ...): head -> record.
+FUNCTION_HEADS: dict[type, Function] = {
+    f.head: f for f in REGISTRY if f.head is not None and f.derivative
 }
-
-
-def _rule_class(name: str) -> type[FunctionRule]:
-    """The step class for a rule a record names (one is made for a new name)."""
-    if name not in _NAMED_RULES:
-        class_name = name.title().replace(" ", "")
-        cls = type(class_name, (FunctionRule,), {"rule": name, "__module__": __name__})
-        globals()[class_name] = cls  # a module attribute, so steps pickle (worker processes)
-        _NAMED_RULES[name] = cls
-    return _NAMED_RULES[name]
-
-
-_FUNCTION_RULES: dict[type, type[FunctionRule]] = {
-    f.head: _rule_class(f.rule) for f in REGISTRY if f.head is not None and f.derivative
-}
-
-
-def _placeholder(expr: sp.Expr, var: sp.Symbol) -> sp.Symbol:
-    taken = {s.name for s in expr.free_symbols} | {var.name}
-    name = next((n for n in ("g", "h", "q", "k") if n not in taken), "g₁")
-    return sp.Symbol(name, real=True)
-
-
-def _chain(
-    expr: sp.Expr, var: sp.Symbol, inner: sp.Expr, outer_of, outer_rule: str, arithmetic
-) -> Step:
-    """``expr = outer(inner)`` with a compound ``inner``: the chain rule.
-
-    ``arithmetic(inner_derivative)`` is the rule's derivative of ``expr`` (see
-    :data:`ARITHMETIC`), the same one :func:`differentiate` uses.
-    """
-    g = _placeholder(expr, var)
-    outer = outer_of(g)
-    inner_step = derive(inner, var)
-    result = arithmetic(inner_step.result)
-    return ChainRule(expr, var, result, (inner_step,), outer, g, outer_rule)
-
-
-def _derive_function(expr: sp.Expr, var: sp.Symbol) -> Step:
-    rule = _FUNCTION_RULES.get(expr.func)
-    arg, *rest = expr.args
-    if rule is None or any(a.has(var) for a in rest):
-        return UnsupportedRule(expr, var, sp.diff(expr, var))
-    if arg == var:
-        return rule(expr, var, function_rule(expr, (arg,), (sp.S.One,)))
-    arithmetic = lambda d: function_rule(expr, (arg,), (d,))  # noqa: E731
-    return _chain(expr, var, arg, lambda g: expr.func(g, *rest), rule.rule, arithmetic)
 
 
 def function_derivative(expr: sp.Expr) -> sp.Expr:
@@ -488,122 +116,26 @@ def function_derivative(expr: sp.Expr) -> sp.Expr:
     return record_of(expr).derivative(*expr.args)
 
 
-def _derive_pow(expr: sp.Expr, var: sp.Symbol) -> Step:
-    base, exponent = expr.base, expr.exp
-    base_varies, exponent_varies = base.has(var), exponent.has(var)
-    parts = (base, exponent)
-    if base_varies and exponent_varies:
-        f_step, g_step = derive(base, var), derive(exponent, var)
-        result = logarithmic_rule(expr, parts, (f_step.result, g_step.result))
-        return LogarithmicDifferentiationRule(expr, var, result, (f_step, g_step))
-    if base_varies:
-        if base == var:
-            return PowerRule(expr, var, power_rule(expr, parts, (sp.S.One, sp.S.Zero)))
-        arithmetic = lambda d: power_rule(expr, parts, (d, sp.S.Zero))  # noqa: E731
-        return _chain(expr, var, base, lambda g: g**exponent, PowerRule.rule, arithmetic)
-    if exponent == var:
-        return ExponentialRule(expr, var, exponential_rule(expr, parts, (sp.S.Zero, sp.S.One)))
-    arithmetic = lambda d: exponential_rule(expr, parts, (sp.S.Zero, d))  # noqa: E731
-    return _chain(expr, var, exponent, lambda g: base**g, ExponentialRule.rule, arithmetic)
-
-
-def _derive_add(expr: sp.Expr, var: sp.Symbol) -> Step:
-    terms = expr.as_ordered_terms()
-    signs = tuple(-1 if t.could_extract_minus_sign() else 1 for t in terms)
-    subs = tuple(derive(sign * t, var) for sign, t in zip(signs, terms))
-    rule = DifferenceRule if -1 in signs[1:] else SumRule
-    result = sum_rule(expr, terms, tuple(sign * s.result for sign, s in zip(signs, subs)))
-    return rule(expr, var, result, subs, signs)
-
-
-def _derive_mul(expr: sp.Expr, var: sp.Symbol) -> Step:
-    constant, varying = expr.as_independent(var, as_Add=False)
-    if constant != 1:
-        inner = derive(varying, var)
-        result = constant_multiple_rule(expr, (constant, varying), (sp.S.Zero, inner.result))
-        return ConstantMultipleRule(expr, var, result, (inner,), constant)
-    numerator, denominator = [], []
-    for factor in varying.as_ordered_factors():
-        if factor.is_Pow and factor.exp.is_number and factor.exp.is_negative:
-            denominator.append(factor.base ** (-factor.exp))
-        else:
-            numerator.append(factor)
-    if denominator:
-        u, v = sp.Mul(*numerator), sp.Mul(*denominator)
-        du, dv = derive(u, var), derive(v, var)
-        result = quotient_rule(expr, (u, v), (du.result, dv.result))
-        return QuotientRule(expr, var, result, (du, dv))
-    u, v = numerator[0], sp.Mul(*numerator[1:])
-    du, dv = derive(u, var), derive(v, var)
-    return ProductRule(expr, var, product_rule(expr, (u, v), (du.result, dv.result)), (du, dv))
-
-
-def derive(expr: sp.Expr, var: sp.Symbol) -> Step:
-    """The step (with its substeps) that differentiates ``expr`` with respect to ``var``.
-
-    >>> x = sp.Symbol("x", real=True)
-    >>> derive(sp.sqrt(x), x).rule
-    'Power rule'
-    >>> derive(sp.exp(x) / x, x).rule
-    'Quotient rule'
-    """
-    if not expr.has(var):
-        return ConstantRule(expr, var, sp.S.Zero)
-    if expr == var:
-        return VariableRule(expr, var, sp.S.One)
-    handler = _HANDLERS.get(expr.func)
-    if handler is not None:
-        return handler(expr, var)
-    if isinstance(expr, sp.Function):
-        return _derive_function(expr, var)
-    return UnsupportedRule(expr, var, sp.diff(expr, var))
-
-
-_HANDLERS: dict[type, Callable[[sp.Expr, sp.Symbol], Step]] = {
-    sp.Add: _derive_add,
-    sp.Mul: _derive_mul,
-    sp.Pow: _derive_pow,
-}
-
-#: Every rule class, for documentation and tests.
-RULES: tuple[type[Step], ...] = (
-    ConstantRule,
-    VariableRule,
-    ConstantMultipleRule,
-    SumRule,
-    DifferenceRule,
-    PowerRule,
-    ProductRule,
-    QuotientRule,
-    ChainRule,
-    ExpRule,
-    ExponentialRule,
-    LogRule,
-    TrigRule,
-    InverseTrigRule,
-    HyperbolicRule,
-    InverseHyperbolicRule,
-    AbsRule,
-    SigmoidRule,
-    ReluRule,
-    SoftplusRule,
-    LogarithmicDifferentiationRule,
-    UnsupportedRule,
-    SimplifyStep,
-)
-
-
 # -- the derivative alone ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Application:
-    """One rule applied at one node: ``rule(node, parts, derivatives)`` (see :data:`ARITHMETIC`)."""
+    """One rule applied at one node: ``rule(node, parts, derivatives)`` (see :data:`ARITHMETIC`).
 
-    rule: str
-    node: sp.Expr
-    parts: Parts
-    derivatives: Parts
+    A plain slotted class, not a dataclass: the engine is on the path of every answer,
+    and the ``dataclasses`` module is not otherwise loaded there.
+    """
+
+    __slots__ = ("rule", "node", "parts", "derivatives")
+
+    def __init__(self, rule: str, node: sp.Expr, parts: Parts, derivatives: Parts) -> None:
+        self.rule = rule
+        self.node = node
+        self.parts = parts
+        self.derivatives = derivatives
+
+    def __repr__(self) -> str:
+        return f"Application({self.rule!r}, {self.node!r}, {self.parts!r}, {self.derivatives!r})"
 
 
 #: A swapped rule: at ``(rule name, node)``, use this arithmetic instead of the right one.
@@ -613,7 +145,7 @@ Swaps = Mapping[tuple[str, sp.Expr], RuleArithmetic]
 class Differentiation:
     """The engine's derivative of ``expr`` by ``var``, with the rule applied at every node.
 
-    The walk is the one :func:`derive` takes (constant multiple, quotient and
+    The walk is the one :func:`symgrad.step_rules.derive` takes (constant multiple, quotient and
     product for a product; power, exponential or logarithmic differentiation
     for a power; the function table and the chain rule for a function), with
     each node's derivative computed once. :attr:`applications` lists every
@@ -725,12 +257,12 @@ class Differentiation:
             return self._apply("logarithmic", node, parts, ders)
         if (
             isinstance(node, sp.Function)
-            and node.func in _FUNCTION_RULES
+            and node.func in FUNCTION_HEADS
             and not any(self.depends(a) for a in node.args[1:])  # leaky_relu(x, a): a constant
         ):
             arg = node.args[0]
             return self._apply("function", node, (arg,), (self._d(arg),))
-        return sp.diff(node, self.var)  # no rule: SymPy's derivative, as derive() says
+        return sp.diff(node, self.var)  # no rule: SymPy's derivative, as the steps say
 
     def _mul(self, node: sp.Expr) -> sp.Expr:
         constant, varying = [], []
@@ -755,7 +287,7 @@ class Differentiation:
 def differentiate(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
     """The derivative of ``expr`` by ``var`` by symgrad's rules, without the steps' text.
 
-    The same rules as :func:`derive` (so the same result), each subexpression
+    The same rules as the steps (:func:`symgrad.step_rules.derive`, so the same result), each subexpression
     differentiated once: a sum of ``n`` terms costs ``n`` term derivatives.
 
     >>> x = sp.Symbol("x", real=True)

@@ -224,3 +224,54 @@ def test_big_outlines_abbreviate_inner_formulas_but_keep_the_answer_whole():
     shown = Shown()
     small = shown.abbreviated(d.root.result)
     assert shown.size(small) <= 2 * SHOWN_NODES
+
+
+def _formulas():
+    """Sums and products of every shape the printer orders: powers of several bases (negative
+    and fractional too), functions, constants, floats, numbers first and last."""
+    import random
+
+    a, b, c = variable("a"), variable("b"), variable("c")
+    rng = random.Random(5)
+    atoms = [a, b, c, sp.Integer(2), sp.Rational(-3, 2), sp.pi, sp.E, sp.sqrt(2), sp.Float(1.5)]
+
+    def make(depth):
+        if depth == 0:
+            return rng.choice(atoms)
+        kind = rng.randrange(6)
+        if kind == 0:
+            return sp.Add(*(make(depth - 1) for _ in range(rng.randint(2, 5))))
+        if kind == 1:
+            return sp.Mul(*(make(depth - 1) for _ in range(rng.randint(2, 4))))
+        if kind == 2:
+            return make(depth - 1) ** rng.choice([2, 3, -1, -2, sp.Rational(1, 2), b])
+        if kind == 3:
+            return rng.choice([sp.sin, sp.exp, sp.log])(make(depth - 1))
+        if kind == 4:
+            return make(depth - 1) - make(depth - 1)
+        return 1 - 2 * make(depth - 1)
+
+    return [make(rng.randint(1, 4)) for _ in range(150)]
+
+
+def test_the_remembered_order_is_sympys_order():
+    # The outline orders terms and factors with sort keys computed once (SymPy recomputes
+    # them once its cache is full); the order, and so every line, must be SymPy's.
+    from symgrad.printing import Ordering
+
+    for formula in _formulas():
+        order = Ordering()
+        for node in sp.preorder_traversal(formula):
+            if node.is_Add:
+                assert order.terms(node) == node.as_ordered_terms(), node
+            elif node.is_Mul:
+                assert order.factors(node) == node.as_ordered_factors(), node
+
+
+def test_the_outline_printer_prints_as_inline():
+    from symgrad.printing import inline, inline_printer
+
+    show = inline_printer()  # one printer for all: what it remembers must not leak
+    half = sp.Float(0.5)
+    for formula in [half * variable("a"), half, *_formulas()]:
+        assert show(formula) == inline(formula), formula

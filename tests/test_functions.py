@@ -19,7 +19,7 @@ from symgrad.network.codegen import compile_program
 from symgrad.numeric import compile_expr
 from symgrad.parse import parse, variable
 from symgrad.printing import inline, plain, pretty
-from symgrad.rules import derive
+from symgrad.step_rules import derive
 
 x, y = variable("x"), variable("y")
 

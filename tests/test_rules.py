@@ -14,17 +14,16 @@ from symgrad.errors import InputError
 from symgrad.functions import FUNCTIONS, relu, sigmoid, softplus
 from symgrad.numeric import compile_expr
 from symgrad.parse import parse, variable
-from symgrad.rules import (
+from symgrad.rules import Differentiation, differentiate
+from symgrad.step_rules import (
     RULES,
     ChainRule,
     ConstantRule,
     DifferenceRule,
-    Differentiation,
     LogarithmicDifferentiationRule,
     Step,
     UnsupportedRule,
     derive,
-    differentiate,
 )
 
 x, y = variable("x"), variable("y")

@@ -120,3 +120,23 @@ def test_import_symgrad_is_lazy_and_parse_is_the_function():
         "InputError Power rule",
         "module 'symgrad' has no attribute 'nonexistent'",
     ]
+
+
+ENGINE_ONLY = """
+import sys
+import symgrad.rules as rules
+from symgrad.parse import variable
+x = variable("x")
+import sympy as sp
+assert rules.differentiate(x * sp.sin(x**2), x) == 2 * x**2 * sp.cos(x**2) + sp.sin(x**2)
+print(",".join(m for m in ("dataclasses", "symgrad.step_rules") if m in sys.modules) or "lean")
+"""
+
+
+def test_the_rule_engine_builds_no_step_classes():
+    # Every answer differentiates with the engine; the steps' classes are for --steps only.
+    proc = subprocess.run(
+        [sys.executable, "-c", ENGINE_ONLY], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "lean"
