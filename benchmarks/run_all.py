@@ -30,7 +30,7 @@ BENCHMARKS = [
     ("bench_grad.py", ["--runs", "1"], 180),
     ("bench_shell.py", ["--runs", "11"], 120),
     ("bench_critic.py", ["--runs", "5"], 300),
-    ("bench_steps.py", [], 120),
+    ("bench_steps.py", ["--runs", "2"], 300),
     ("bench_plugin.py", [], 120),
 ]
 
