@@ -6,9 +6,11 @@ partial, exact values at the point, kinks, the numeric check of every partial.
 The baseline: ``sympy.diff`` of the whole expression for every partial, then
 ``lambdify`` of the gradient and one evaluation - the least a SymPy user
 would run. SymPy's cache is cleared before each, both are CPU time, and they
-alternate. Target: at most 2x at 300 variables; the growth of both is printed.
+alternate. Target: at most 2x at every size, up to 600 variables (more than
+a typed list of names may hold: the names of an expression built in Python
+are not limited); the growth of both is printed.
 
-    python benchmarks/bench_grad.py [--runs 3] [--sizes 30,100,300]
+    python benchmarks/bench_grad.py [--runs 3] [--sizes 30,100,300,600]
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sympy.core.cache import clear_cache
 import symgrad
 
 TARGET = 2.0
-SIZES = (30, 100, 300)
+SIZES = (30, 100, 300, 600)
 
 
 def sympy_route(f, xs, values):
@@ -62,16 +64,13 @@ def main() -> int:
         ours.append(o)
         bases.append(b)
         print(f"{n:>9}  {ms(o):>12}  {ms(b):>21}  {o / b:5.2f}x")
-    print(
-        target_line(
-            f"grad of {sizes[-1]} variables / sympy.diff + lambdify", ours[-1] / bases[-1], TARGET
-        )
-    )
+    for n, o, b in zip(sizes, ours, bases):
+        print(target_line(f"grad of {n} variables / sympy.diff + lambdify", o / b, TARGET))
     if len(sizes) > 1:
         print(
             f"growth: symgrad.grad n^{exponent(sizes, ours):.2f}, sympy route n^{exponent(sizes, bases):.2f}"
         )
-    return 0 if ours[-1] / bases[-1] <= TARGET else 1
+    return 0 if all(o / b <= TARGET for o, b in zip(ours, bases)) else 1
 
 
 if __name__ == "__main__":
