@@ -74,3 +74,20 @@ def test_shared_subexpressions_are_named_once_and_sums_of_products_left_as_they_
         for e in outputs
     ]
     assert np.allclose(got, want, rtol=1e-13)
+
+
+def test_a_wide_layer_is_not_unpacked_into_row_names_nobody_uses():
+    import re
+
+    from symgrad.network import Network
+
+    g = Network.from_layers(3, [(300, "tanh"), (1, "linear")]).gradient()
+    prog = compile_program(g.all_outputs(), g.samples, g.params, g.assignments)
+    lines = prog.source.splitlines()
+    for k, line in enumerate(lines):
+        unpacked = re.match(r"    ((?:\w+, )+)= \w+$", line)
+        if unpacked:
+            rest = "\n".join(lines[:k] + lines[k + 1 :])
+            names = [n for n in unpacked.group(1).split(", ") if n]
+            assert any(re.search(rf"\b{n}\b", rest) for n in names), line[:80]
+    assert max(len(line) for line in lines[1:]) < 2000  # no line names 300 rows

@@ -238,6 +238,7 @@ def compile_program(
     rows = _Rows(defaults, index, names)
     lines += _assignments(body, names, printer, sample_dependent, index, defaults, rows)
     lines += _reductions(outs, names, printer, sample_dependent, defaults, rows)
+    lines = _without_unused_unpacking(lines)
     used = sorted({int(m) for m in re.findall(r"\bp(\d+)\b", "\n".join(lines))})
     if used:  # only the parameters the code names one by one (the rest are used as arrays)
         unpack = f"    {', '.join(f'p{i}' for i in used)}, = PA[{used}].tolist()"
@@ -245,6 +246,28 @@ def compile_program(
     header = ", ".join(["S", "n", "PA", *defaults])
     source = f"def _program({header}):\n" + "\n".join(lines) + "\n"
     return Program(samples, params, tuple(body), tuple(outs), source)
+
+
+_UNPACK = re.compile(r"    ((?:\w+, )+)= (\w+)$")
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def _without_unused_unpacking(lines: list[str]) -> list[str]:
+    """Drop the lines ``t0, t2, ..., = _v1`` none of whose names any other line uses.
+
+    A vectorised layer names its rows in case later scalar code needs one; in a
+    wide layer nothing does, and unpacking 2,000 rows cost more than the layer's
+    arithmetic over a few states.
+    """
+    unpacked = [_UNPACK.match(line) for line in lines]
+    uses = set(
+        _NAME.findall("\n".join(m.group(2) if m else line for m, line in zip(unpacked, lines)))
+    )
+    return [
+        line
+        for m, line in zip(unpacked, lines)
+        if m is None or any(name in uses for name in m.group(1).split(", ") if name)
+    ]
 
 
 def _product_of_names(e: sp.Expr) -> bool:
