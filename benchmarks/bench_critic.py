@@ -14,7 +14,10 @@ interleaved), with the machine's load next to it:
 - building the gradient and its evaluator: at most 10 s of CPU time at about
   20,000 parameters, with the growth exponent over four sizes;
 - peak memory of one evaluation over 100,000 states at about 20,000
-  parameters against torch's, each in a fresh process: at most 1.5x.
+  parameters against torch's, each in a fresh process: at most 1.5x;
+- other shapes at the same targets (build, evaluation at 8 and 1,000 states,
+  check at 1,000 states): deep and narrow 3-16x8-1, wide 3-2000-1 (a layer at
+  the 2,000-unit limit) and 10 layers 3-40x9-1, all tanh.
 
 torch is a benchmark-only dependency (``pip install torch==2.13.0``); without
 it the comparisons with torch are skipped.
@@ -41,6 +44,12 @@ MEMORY_TARGET = 1.5
 HIDDEN = (20, 42, 80, 138)  # 521, 2,017, 6,961 and 19,873 parameters
 COMPARED = (42, 138)
 STATES = (8, 1_000, 100_000)
+SHAPES = {  # name: hidden layers (all tanh), then one linear output
+    "3-16x8-1": [16] * 8,
+    "3-2000-1": [2000],
+    "3-40x9-1": [40] * 9,
+}
+SHAPE_STATES = (8, 1_000)
 MEMORY_STATES = 100_000
 
 
@@ -105,6 +114,90 @@ def runners(hidden: int, batch: int, program):
             return torch.cat([g.reshape(-1) for g in torch.autograd.grad(loss, ps)]).numpy()
 
     return net, params, states, targets, ours, theirs
+
+
+def shape_layers(hidden: list[int]) -> list[tuple[int, str]]:
+    return [(h, "tanh") for h in hidden] + [(1, "linear")]
+
+
+def shapes(runs: int, has_torch: bool) -> bool:
+    """Build, evaluation against torch.autograd and the check for networks of other shapes."""
+    import numpy as np
+
+    from symgrad.network import Network, check_gradient
+    from symgrad.network.codegen import compile_program
+
+    ok = True
+    for name, hidden in SHAPES.items():
+        layers_ = shape_layers(hidden)
+        holder = {}
+
+        def work(layers_=layers_, holder=holder):
+            net = Network.from_layers(3, layers_)
+            g = net.gradient()
+            holder["program"] = compile_program(g.all_outputs(), g.samples, g.params, g.assignments)
+            holder["program"].function  # noqa: B018 - compile the generated code too
+            holder["net"] = net
+
+        seconds = cpu_once(work)
+        net, program = holder["net"], holder["program"]
+        ok &= seconds <= BUILD_TARGET
+        print(
+            target_line(
+                f"build of {name}, {net.num_params:,} parameters", seconds, BUILD_TARGET, " s"
+            )
+        )
+        rng = np.random.default_rng(0)
+        params = {n: rng.normal(size=s) * 0.3 for n, s in net.shapes.items()}
+        flat = np.concatenate([params[n].ravel() for n in net.param_names])
+        for batch in SHAPE_STATES:
+            states, targets = rng.normal(size=(batch, 3)), rng.normal(size=(batch, 1))
+            samples = np.hstack([states, targets])
+
+            def ours(samples=samples, batch=batch, program=program, flat=flat):
+                return program.evaluate(samples, flat)[2:] / batch
+
+            if batch == 1_000:
+                grads = ours()
+                check = functools.partial(
+                    check_gradient, net, params, states, targets, "mean_square", grads
+                )
+                assert check().ok, check().explain()
+                evaluation, checking = interleaved([ours, check], runs)
+                ok &= checking / evaluation <= CHECK_TARGET
+                print(
+                    target_line(
+                        f"check of {name}, {batch:,} states / one evaluation",
+                        checking / evaluation,
+                        CHECK_TARGET,
+                    )
+                )
+            if not has_torch:
+                continue
+            import torch
+
+            ps = [torch.tensor(params[n], requires_grad=True) for n in net.param_names]
+            x, t = torch.tensor(states), torch.tensor(targets)
+
+            def theirs(ps=ps, x=x, t=t, hidden=hidden):
+                h = x
+                for k in range(len(hidden)):
+                    h = torch.tanh(h @ ps[2 * k] + ps[2 * k + 1])
+                out = h @ ps[-2] + ps[-1]
+                loss = ((t - out) ** 2).mean()
+                return torch.cat([g.reshape(-1) for g in torch.autograd.grad(loss, ps)]).numpy()
+
+            diff = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(ours(), theirs()))
+            mine, torch_time = interleaved([ours, theirs], runs)
+            ok &= mine / torch_time <= TIME_TARGET and diff < 1e-9
+            print(
+                target_line(
+                    f"evaluation of {name}, {batch:,} states / torch.autograd",
+                    mine / torch_time,
+                    TIME_TARGET,
+                )
+            )
+    return ok
 
 
 # -- peak memory over 100,000 states, each in a fresh process ----------------------------
@@ -224,6 +317,12 @@ def main() -> int:
                         TIME_TARGET,
                     )
                 )
+    with threadpool_limits(1):
+        if has_torch:
+            import torch
+
+            torch.set_num_threads(1)
+        ok &= shapes(args.runs, has_torch)
     if has_torch and not args.quick:
         ours_m, theirs_m = in_child("symgrad")["memory"], in_child("torch")["memory"]
         print(

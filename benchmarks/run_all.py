@@ -27,7 +27,7 @@ LATEST = HERE / "latest.txt"
 BENCHMARKS = [
     ("bench_startup.py", ["--runs", "11"], 180),
     ("bench_check.py", ["--runs", "5"], 120),
-    ("bench_grad.py", ["--runs", "1"], 180),
+    ("bench_grad.py", ["--runs", "1"], 300),
     ("bench_shell.py", ["--runs", "11"], 120),
     ("bench_critic.py", ["--runs", "5"], 300),
     ("bench_steps.py", ["--runs", "2"], 300),

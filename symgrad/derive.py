@@ -250,6 +250,7 @@ def _values(derivatives, subs, floats):
     exacts: list[sp.Expr | None] = []
     values: list[float | None] = []
     compiled: list[int] = []
+    factors: dict[sp.Expr, sp.Expr | None] = {}  # each factor's 30-digit value, computed once
     for k, d in enumerate(derivatives):
         if _size(d, EXACT_NODES) > EXACT_NODES:
             exacts.append(None)
@@ -258,8 +259,35 @@ def _values(derivatives, subs, floats):
         else:
             exact = d.xreplace(subs)
             exacts.append(exact)
-            values.append(to_float(exact))
+            values.append(_float_of(exact, factors))
     return exacts, values, compiled
+
+
+#: A product with at least this many factors is evaluated factor by factor, each distinct
+#: factor once for the whole gradient.
+FACTORWISE_FROM = 3
+
+
+def _float_of(exact: sp.Expr, factors: dict) -> float | None:
+    """:func:`to_float` of ``exact``; a product's factors are evaluated once per gradient.
+
+    The partials of a deep composition are products of the same few dozen factors
+    (the chain rule's ``cos(...)`` of every level): evaluating each product whole
+    evaluated every shared factor again for every partial, a cost that grew as
+    the depth cubed. Each factor gets 30 digits, so their product still rounds
+    to the float64 nearest the exact value.
+    """
+    if not (exact.is_Mul and len(exact.args) >= FACTORWISE_FROM):
+        return to_float(exact)
+    numbers = []
+    for f in exact.args:
+        if f not in factors:
+            n = f.evalf(30)
+            factors[f] = n if n.is_Float or n.is_Rational else None
+        if factors[f] is None:  # not a real number on its own: the whole product decides
+            return to_float(exact)
+        numbers.append(factors[f])
+    return to_float(sp.Mul(*numbers))
 
 
 def _where(point: Mapping[str, sp.Expr]) -> str:

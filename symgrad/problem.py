@@ -100,13 +100,33 @@ def as_parsed(expr: str | sp.Expr | Parsed, assigned: Iterable[str] = ()) -> Par
     if isinstance(expr, sp.Basic):
         # Re-make every symbol as symgrad's real variable so that w and variable("w") match.
         symbols = sorted(expr.free_symbols, key=lambda s: s.name)
-        checked = parse_names(",".join(s.name for s in symbols)) if symbols else []
+        checked = _each_name(s.name for s in symbols)
         mapping = {s: variable(n) for s, n in zip(symbols, checked) if s != variable(n)}
         real_expr = expr.xreplace(mapping) if mapping else expr
         return Parsed(real_expr, tuple(checked), sp.sstr(real_expr))
     raise InputError(
         f"cannot differentiate a {type(expr).__name__}; pass text or a SymPy expression"
     )
+
+
+def _each_name(names: Iterable[str]) -> list[str]:
+    """Validate names given one by one (a SymPy expression's symbols, a ``wrt`` list).
+
+    Each name is checked on its own, so the length limit on a *typed* list of
+    names does not cap how many variables an expression built in Python may have.
+    """
+    checked: list[str] = []
+    seen: set[str] = set()
+    for raw in names:
+        parsed = parse_names(raw)
+        if len(parsed) != 1:
+            raise InputError(f"{raw!r} is not one variable name", hint="for example w or x1")
+        (name,) = parsed
+        if name in seen:
+            raise InputError(f"{name} appears twice in the variable list")
+        seen.add(name)
+        checked.append(name)
+    return checked
 
 
 def variable_list(
@@ -120,7 +140,7 @@ def variable_list(
     (['x', 'y'], ['y', 'x'])
     """
     if wrt is not None:
-        chosen = parse_names(wrt) if isinstance(wrt, str) else parse_names(",".join(map(str, wrt)))
+        chosen = parse_names(wrt) if isinstance(wrt, str) else _each_name(map(str, wrt))
         if not chosen:
             raise InputError("--wrt names no variable", hint="for example --wrt w,v")
         return chosen

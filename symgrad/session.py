@@ -81,6 +81,12 @@ def warm() -> None:
     # The warm-up answer runs here, in-process: the text is ours, not the user's.
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         guard.run_guarded(_answer, list(WARM_UP), in_process=True)
+        # A checked answer's first confirmation by SymPy loads simplify's modules. Done
+        # here, in this process, they are shared with every worker; otherwise each
+        # ``check`` line loaded them again in its own worker (about 150 ms of CPU time).
+        from symgrad.answers import check_answer
+
+        check_answer("cos(w)", "-sin(w)")
     gc.collect()
     gc.freeze()  # what is loaded now stays shared with every forked worker
     _warm = True

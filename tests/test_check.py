@@ -255,3 +255,22 @@ def test_the_bound_counts_the_terms_not_their_cancelling_total():
     exact = [float(sp.diff(f, s).subs({x: 0.3, y: 0.7})) for s in (x, y)]
     checks = check_gradient(f, [x, y], {x: 0.3, y: 0.7}, exact, backend="numpy")
     assert [c.verdict for c in checks] == ["agrees", "agrees"]
+
+
+def test_the_vectorised_path_shrinks_the_step_like_the_scalar_path():
+    # Loose bounds (fast oscillation) and a domain edge (log near 0) make the step shrink;
+    # the vectorised path retries all such partials together and must end where the
+    # scalar path, which retries one partial at a time, ends.
+    xs = [variable(f"x{i}") for i in range(4)]
+    f = sp.Mul(*[sp.sin(300 * s) for s in xs[:3]]) * sp.log(xs[3])
+    point = {s: (i % 7 + 1) / 10 for i, s in enumerate(xs)} | {xs[3]: 1e-5}
+    exacts = [float(sp.diff(f, s).subs(point)) for s in xs]
+    vec = check_gradient(f, xs, point, exacts, backend="numpy")
+    sca = check_gradient(f, xs, point, exacts, backend="math")
+    assert [c.verdict for c in vec] == ["agrees"] * 4
+    assert vec[3].step < 1e-5
+    for a, b in zip(vec, sca):
+        assert (a.step, a.bound) == (b.step, b.bound)
+        assert a.estimate == pytest.approx(b.estimate, rel=1e-12)
+    wrong = check_gradient(f, xs, point, [e * (1 + 1e-5) for e in exacts], backend="numpy")
+    assert [c.verdict for c in wrong] == ["disagrees"] * 4

@@ -58,3 +58,36 @@ def test_exact_and_pickle():
     again = pickle.loads(pickle.dumps(prog))
     assert isinstance(again, Program)
     assert again.evaluate(np.array([[1.0]]), [3.0]).tolist() == [4.0]
+
+
+def test_shared_subexpressions_are_named_once_and_sums_of_products_left_as_they_are():
+    # sin(w*x) is shared by two outputs: computed once. The sums of products of names
+    # (the shape of a layer's z and of every weight's gradient) skip cse, and still
+    # evaluate to the same numbers.
+    outputs = [sp.sin(w * x) ** 2 + v, sp.sin(w * x) * v, w * x + v * x + 2 * w, w * v]
+    prog = compile_program(outputs, samples=[x], params=[w, v])
+    assert prog.source.count("sin(") == 1
+    xs = np.array([0.3, -1.2, 2.0])
+    got = prog.evaluate(xs[:, None], np.array([0.7, -0.4]))  # a batch of 3 samples
+    want = [
+        (compile_expr(e, [x, w, v], backend="numpy")(xs, 0.7, -0.4) * np.ones(3)).sum()
+        for e in outputs
+    ]
+    assert np.allclose(got, want, rtol=1e-13)
+
+
+def test_a_wide_layer_is_not_unpacked_into_row_names_nobody_uses():
+    import re
+
+    from symgrad.network import Network
+
+    g = Network.from_layers(3, [(300, "tanh"), (1, "linear")]).gradient()
+    prog = compile_program(g.all_outputs(), g.samples, g.params, g.assignments)
+    lines = prog.source.splitlines()
+    for k, line in enumerate(lines):
+        unpacked = re.match(r"    ((?:\w+, )+)= \w+$", line)
+        if unpacked:
+            rest = "\n".join(lines[:k] + lines[k + 1 :])
+            names = [n for n in unpacked.group(1).split(", ") if n]
+            assert any(re.search(rf"\b{n}\b", rest) for n in names), line[:80]
+    assert max(len(line) for line in lines[1:]) < 2000  # no line names 300 rows

@@ -1,4 +1,5 @@
 import math
+from fractions import Fraction
 
 import pytest
 import sympy as sp
@@ -211,3 +212,22 @@ def test_a_formula_too_large_for_exact_values_gets_float64_and_says_so(monkeypat
     assert py.exact == 1 and px.check.verdict == "agrees"
     assert any("float64 from compiled code" in n and "∂f/∂x" in n for n in r.notes)
     assert "(float64)" in r.plain_text()
+
+
+def test_a_deep_composition_gets_each_partial_from_its_exact_value():
+    # Every partial of sin(...sin(sin(x0 + x1) + x2)... + x11) is a product of the chain
+    # rule's cos factors, shared between partials and evaluated once each; the floats are
+    # still those of the exact values, and agree with the numeric check.
+    from symgrad.numeric import to_float
+
+    names = [f"x{i}" for i in range(12)]
+    text = names[0]
+    for name in names[1:]:
+        text = f"sin({text} + {name})"
+    at = {name: Fraction(i % 7 + 1, 10) for i, name in enumerate(names)}
+    r = grad(text, at=at)
+    assert not r.problems
+    for p in r.partials:
+        assert p.value == to_float(p.exact)
+        assert p.check.verdict in ("agrees", "skipped")
+    assert sum(p.check.verdict == "agrees" for p in r.partials) >= 6

@@ -83,3 +83,17 @@ def test_no_module_imports_private_names_of_another():
                 ]
     # Each setup goes through symgrad.problem now; nothing imports derive's privates.
     assert not [o for o in offenders if "symgrad.derive." in o]
+
+
+def test_an_expression_built_in_python_may_have_more_variables_than_typed_text_allows():
+    # 600 names joined with commas are longer than the 2,000 characters a typed list may be;
+    # the names of a SymPy expression and of a wrt list are checked one by one instead.
+    xs = sp.symbols("x0:600")
+    e = sp.Add(*[a * b for a, b in zip(xs, xs[1:])])
+    p = problem(e, at={s.name: 1 for s in xs}, wrt=[s.name for s in reversed(xs)])
+    assert p.names[0] == "x599" and len(p.names) == 600
+    assert set(p.parsed.names) == {s.name for s in xs}
+    with pytest.raises(InputError, match="twice"):
+        problem(e, wrt=["x1", "x2", "x1"])
+    with pytest.raises(InputError):
+        problem(e, wrt=["x1,x2"])

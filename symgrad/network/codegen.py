@@ -205,9 +205,16 @@ def compile_program(
     samples, params = tuple(samples), tuple(params)
     defined = [s for s, _ in assignments]
     temps = sp.numbered_symbols("_cse")
-    replaced, reduced = sp.cse(
-        [e for _, e in assignments] + list(outputs), symbols=temps, order="none"
+    exprs = [e for _, e in assignments] + list(outputs)
+    # A sum of products of names (a layer's z, a backward sum, a weight's gradient) has no
+    # subexpression worth naming; cse over tens of thousands of them found nothing and was
+    # nine tenths of the build. Only the other expressions go through it.
+    flat = [_flat(e) for e in exprs]
+    replaced, reduced_rest = sp.cse(
+        [e for e, f in zip(exprs, flat) if not f], symbols=temps, order="none"
     )
+    rest = iter(reduced_rest)
+    reduced = [e if f else next(rest) for e, f in zip(exprs, flat)]
     # cse's temporaries and the given assignments may refer to each other: order them so
     # that every name is assigned before it is used.
     k = len(assignments)
@@ -231,6 +238,7 @@ def compile_program(
     rows = _Rows(defaults, index, names)
     lines += _assignments(body, names, printer, sample_dependent, index, defaults, rows)
     lines += _reductions(outs, names, printer, sample_dependent, defaults, rows)
+    lines = _without_unused_unpacking(lines)
     used = sorted({int(m) for m in re.findall(r"\bp(\d+)\b", "\n".join(lines))})
     if used:  # only the parameters the code names one by one (the rest are used as arrays)
         unpack = f"    {', '.join(f'p{i}' for i in used)}, = PA[{used}].tolist()"
@@ -238,6 +246,41 @@ def compile_program(
     header = ", ".join(["S", "n", "PA", *defaults])
     source = f"def _program({header}):\n" + "\n".join(lines) + "\n"
     return Program(samples, params, tuple(body), tuple(outs), source)
+
+
+_UNPACK = re.compile(r"    ((?:\w+, )+)= (\w+)$")
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def _without_unused_unpacking(lines: list[str]) -> list[str]:
+    """Drop the lines ``t0, t2, ..., = _v1`` none of whose names any other line uses.
+
+    A vectorised layer names its rows in case later scalar code needs one; in a
+    wide layer nothing does, and unpacking 2,000 rows cost more than the layer's
+    arithmetic over a few states.
+    """
+    unpacked = [_UNPACK.match(line) for line in lines]
+    uses = set(
+        _NAME.findall("\n".join(m.group(2) if m else line for m, line in zip(unpacked, lines)))
+    )
+    return [
+        line
+        for m, line in zip(unpacked, lines)
+        if m is None or any(name in uses for name in m.group(1).split(", ") if name)
+    ]
+
+
+def _product_of_names(e: sp.Expr) -> bool:
+    return (
+        e.is_Symbol or e.is_Number or (e.is_Mul and all(a.is_Symbol or a.is_Number for a in e.args))
+    )
+
+
+def _flat(e: sp.Expr) -> bool:
+    """Is ``e`` a name, a number, a product of them, or a sum of such products?"""
+    if e.is_Add:
+        return all(_product_of_names(a) for a in e.args)
+    return _product_of_names(e)
 
 
 def _in_dependency_order(items: list[tuple[sp.Symbol, sp.Expr]]) -> list[tuple[sp.Symbol, sp.Expr]]:
