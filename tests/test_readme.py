@@ -38,13 +38,12 @@ def _normalise(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip("\n").split("\n"))
 
 
-@pytest.mark.parametrize("command,expected", _console_examples(), ids=lambda v: v[:60])
-def test_console_examples_are_real_output(command, expected, tmp_path):
+def _run(command: str) -> subprocess.CompletedProcess:
     argv = shlex.split(command)
     exe = Path(sys.executable).with_name("symgrad")
     cmd = [str(exe), *argv[1:]] if exe.exists() else [sys.executable, "-m", "symgrad", *argv[1:]]
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
-    run = subprocess.run(
+    return subprocess.run(
         cmd,
         cwd=ROOT,
         capture_output=True,
@@ -53,6 +52,27 @@ def test_console_examples_are_real_output(command, expected, tmp_path):
         env=env,
         stdin=subprocess.DEVNULL,
     )
+
+
+@pytest.fixture(scope="module")
+def runs(request):
+    """Every selected example, started up front on all cores: each is its own process, and
+    what it prints does not depend on what runs beside it (limits count CPU time)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    name = "test_console_examples_are_real_output"
+    commands = [
+        item.callspec.params["command"]
+        for item in request.session.items
+        if getattr(item, "originalname", None) == name
+    ]
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        yield {c: pool.submit(_run, c) for c in dict.fromkeys(commands)}
+
+
+@pytest.mark.parametrize("command,expected", _console_examples(), ids=lambda v: v[:60])
+def test_console_examples_are_real_output(command, expected, runs):
+    run = runs[command].result() if command in runs else _run(command)
     expected_code = 0
     code = re.search(r"^\(exit code (\d+)\)$", expected, flags=re.M)
     if code:
