@@ -382,7 +382,15 @@ def _within_budget(work, default):
 
     global _warmed
     if not hasattr(os, "fork") or os.environ.get("SYMGRAD_NO_FORK") == "1":
-        return default  # no process to stop a runaway simplification: the numbers decide alone
+        # No worker to stop a runaway simplification (--debug, Windows): the same budget as a
+        # CPU timer in this process, so the verdict does not depend on how symgrad runs.
+        from symgrad.derivation import BudgetExceededError, cpu_budget
+
+        try:
+            with cpu_budget(SYMBOLIC_BUDGET):
+                return work()
+        except (BudgetExceededError, RecursionError, MemoryError):
+            return default
     if not _warmed:
         # simplify imports a few dozen modules on first use; import them here, once, rather
         # than in every worker, where they would eat the budget

@@ -356,3 +356,20 @@ def test_an_answer_undefined_at_the_first_points_is_still_diagnosed():
     verdict = check_answer("1/(x-3)", "log(x-3)")
     assert verdict.counterexample.received is None
     assert verdict.diagnosis.mistake == "antiderivative"
+
+
+def test_the_verdict_does_not_depend_on_running_without_a_worker():
+    # Without fork (Windows, SYMGRAD_NO_FORK=1) the symbolic work runs under an in-process
+    # CPU budget instead of being skipped, so the point masses are still weighed.
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SYMGRAD_NO_FORK": "1", "NO_COLOR": "1"}
+    program = "from symgrad.cli import main; raise SystemExit(main(%r))"
+    argv = ["check", "sign(x)", "--answer", "4*DiracDelta(x)"]
+    run = subprocess.run(
+        [sys.executable, "-c", program % argv], capture_output=True, text=True, env=env
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "weighs 4" in run.stdout
