@@ -19,13 +19,12 @@ from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
-from symgrad.check import check_gradient, diagnose_point
+from symgrad.check import check_gradient
 from symgrad.errors import InputError
-from symgrad.kinks import find_kinks, kink_check
 from symgrad.numeric import compile_expr, to_float
 from symgrad.problem import Number, Problem, as_parsed, exact_point, problem
 from symgrad.result import GradientResult, GradPair, Partial, output_name
-from symgrad.special import off_jumps
+from symgrad.special import diagnose_point, find_kinks, kink_check, off_jumps
 
 __all__ = [
     "grad",
