@@ -384,7 +384,7 @@ def _within_budget(work, default):
     if not hasattr(os, "fork") or os.environ.get("SYMGRAD_NO_FORK") == "1":
         # No worker to stop a runaway simplification (--debug, Windows): the same budget as a
         # CPU timer in this process, so the verdict does not depend on how symgrad runs.
-        from symgrad.derivation import BudgetExceededError, cpu_budget
+        from symgrad.guard import BudgetExceededError, cpu_budget
 
         try:
             with cpu_budget(SYMBOLIC_BUDGET):

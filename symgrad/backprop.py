@@ -88,33 +88,13 @@ def graph_tree(text: str, assigned: Sequence[str] = ()) -> tuple[sp.Expr, bool]:
     >>> graph_tree("x/(1 + 2^3/(1 + softplus(2)^2)^2)")[1]
     False
     """
-    from symgrad.derivation import BudgetExceededError
+    from symgrad.guard import BudgetExceededError, cpu_budget
 
     try:
-        return _within_budget(lambda: structural(text, assigned), STRUCTURE_BUDGET), True
+        with cpu_budget(STRUCTURE_BUDGET):
+            return structural(text, assigned), True
     except (LimitError, BudgetExceededError):
         return parse(text, assigned=assigned).expr, False
-
-
-def _within_budget(fn, seconds: float):
-    """``fn()`` within ``seconds`` of CPU time, by :func:`symgrad.derivation.cpu_budget`.
-
-    The cyclic garbage collector is paused meanwhile (the parse makes little garbage in
-    half a second): the budget's signal is raised wherever Python runs, and in a gc
-    callback or a finalizer Python would only report it as unraisable and carry on.
-    """
-    import gc
-
-    from symgrad.derivation import cpu_budget
-
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with cpu_budget(seconds):
-            return fn()
-    finally:
-        if collecting:
-            gc.enable()
 
 
 @dataclass(frozen=True)

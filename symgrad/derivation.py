@@ -21,11 +21,7 @@ d/dx [x⋅sin(x²)]
 
 from __future__ import annotations
 
-import signal
-import threading
-import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
@@ -35,6 +31,7 @@ import sympy as sp
 
 from symgrad.derive import gradient
 from symgrad.errors import InputError
+from symgrad.guard import BudgetExceededError, cpu_budget
 from symgrad.parse import variable
 from symgrad.printing import inline, plain
 from symgrad.problem import problem
@@ -99,53 +96,6 @@ def tidy(expr: sp.Expr, budget: float = SIMPLIFY_BUDGET) -> sp.Expr:
 def _more_nodes_than(expr: sp.Basic, limit: int) -> bool:
     """Whether the tree of ``expr`` has more than ``limit`` nodes, counting at most that many."""
     return next(islice(sp.preorder_traversal(expr), limit, None), None) is not None
-
-
-class BudgetExceededError(BaseException):
-    """Raised inside a :func:`cpu_budget` block when its CPU time is used up.
-
-    A ``BaseException``, so that SymPy's own ``except Exception`` clauses (simplify tries
-    several methods and catches their failures) cannot swallow it and run on unbounded.
-    """
-
-
-@contextmanager
-def cpu_budget(seconds: float):
-    """Run a block for at most ``seconds`` of CPU time; yields a function giving what is left.
-
-    In the main thread of a Unix process a profiling timer interrupts the block with
-    :class:`BudgetExceededError`; elsewhere (threads, Windows) the block runs to its end and only
-    the time left is reported, so callers check it between pieces of work.
-
-    >>> with cpu_budget(10.0) as left:
-    ...     left() > 0
-    True
-    """
-    start = time.process_time()
-
-    def left() -> float:
-        return seconds - (time.process_time() - start)
-
-    active = [False]
-    previous = None
-    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
-        if signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0):  # never take a timer in use
-
-            def stop(signum, frame):
-                if active[0]:  # raised again at every tick until the block has ended
-                    raise BudgetExceededError
-
-            previous = signal.signal(signal.SIGPROF, stop)
-            active[0] = True
-            signal.setitimer(signal.ITIMER_PROF, max(seconds, 1e-3), 0.05)
-    armed = active[0]
-    try:
-        yield left
-    finally:
-        active[0] = False
-        if armed:
-            signal.setitimer(signal.ITIMER_PROF, 0)
-            signal.signal(signal.SIGPROF, previous)
 
 
 @dataclass(frozen=True)

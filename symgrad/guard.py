@@ -20,6 +20,10 @@ shown when stderr is piped.
 Where ``fork`` is unavailable (Windows) or the caller asks for it (``--debug``
 or ``SYMGRAD_NO_FORK=1``), the function runs in-process without a time limit.
 
+Inside a process, :func:`cpu_budget` bounds a block of interruptible work
+(a simplification, a parse) by CPU time: what ``--steps``, ``graph`` and
+``check`` use for work that may give up without failing the answer.
+
 >>> run_guarded(pow, 2, 10, timeout=5)
 1024
 """
@@ -33,6 +37,7 @@ import struct
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from symgrad.errors import InputError, LimitError, SymgradError
 
@@ -378,3 +383,63 @@ def _stderr_is_terminal() -> bool:
     from symgrad.output import needs_ascii
 
     return not needs_ascii(sys.stderr)  # the spinner's characters must be printable
+
+
+# -- a CPU-time budget inside this process ----------------------------------------------
+
+
+class BudgetExceededError(BaseException):
+    """Raised inside a :func:`cpu_budget` block when its CPU time is used up.
+
+    A ``BaseException``, so that SymPy's own ``except Exception`` clauses (simplify tries
+    several methods and catches their failures) cannot swallow it and run on unbounded.
+    """
+
+
+@contextmanager
+def cpu_budget(seconds: float):
+    """Run a block for at most ``seconds`` of CPU time; yields a function giving what is left.
+
+    In the main thread of a Unix process a profiling timer interrupts the block with
+    :class:`BudgetExceededError`; elsewhere (threads, Windows) the block runs to its end and only
+    the time left is reported, so callers check it between pieces of work.
+
+    >>> with cpu_budget(10.0) as left:
+    ...     left() > 0
+    True
+    """
+    start = time.process_time()
+
+    def left() -> float:
+        return seconds - (time.process_time() - start)
+
+    import gc
+    import threading
+
+    active = [False]
+    previous = None
+    collecting = False
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        if signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0):  # never take a timer in use
+
+            def stop(signum, frame):
+                if active[0]:  # raised again at every tick until the block has ended
+                    raise BudgetExceededError
+
+            previous = signal.signal(signal.SIGPROF, stop)
+            active[0] = True
+            # The signal is raised wherever Python runs; in a gc callback or a finalizer Python
+            # would only report it as unraisable and carry on, so the collector waits meanwhile.
+            collecting = gc.isenabled()
+            gc.disable()
+            signal.setitimer(signal.ITIMER_PROF, max(seconds, 1e-3), 0.05)
+    armed = active[0]
+    try:
+        yield left
+    finally:
+        active[0] = False
+        if armed:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            signal.signal(signal.SIGPROF, previous)
+            if collecting:
+                gc.enable()
