@@ -443,9 +443,6 @@ def _special_points(exprs: Sequence[sp.Expr], symbol: sp.Symbol) -> list[sp.Expr
     return sorted(found, key=lambda r: float(r))[:_MAX_SPECIAL]
 
 
-_SWITCHES = (sp.sign, sp.Heaviside, sp.DiracDelta, sp.Piecewise)
-
-
 def point_masses(expr: sp.Expr, symbol: sp.Symbol) -> dict[sp.Expr, sp.Expr] | None:
     """Where ``expr`` puts a point mass (a DiracDelta) and how heavy each is.
 
@@ -458,18 +455,19 @@ def point_masses(expr: sp.Expr, symbol: sp.Symbol) -> dict[sp.Expr, sp.Expr] | N
     {1/2: 2}
     """
     from symgrad.derive import differentiate
+    from symgrad.special import switches
 
     masses: dict[sp.Expr, sp.Expr] = {}
     for term in sp.Add.make_args(sp.expand(expr)):
         deltas = [f for f in sp.Mul.make_args(term) if f.has(sp.DiracDelta)]
         if not deltas:
             continue
-        (delta,) = deltas if len(deltas) == 1 else (None,)
-        if not isinstance(delta, sp.DiracDelta) or len(delta.args) > 1 and delta.args[1] != 0:
-            return None
+        if len(deltas) != 1 or not isinstance(deltas[0], sp.DiracDelta):
+            return None  # a product of deltas, or a delta inside another function
+        delta = deltas[0]
+        if len(delta.args) > 1 and delta.args[1] != 0:
+            return None  # a derivative of a delta
         coefficient = term / delta
-        if coefficient.has(*_SWITCHES):
-            return None
         inner = delta.args[0]
         roots = sp.solveset(inner, symbol, sp.S.Reals)
         if not isinstance(roots, sp.FiniteSet) or len(roots) > _MAX_SPECIAL:
@@ -479,6 +477,8 @@ def point_masses(expr: sp.Expr, symbol: sp.Symbol) -> dict[sp.Expr, sp.Expr] | N
             steep = sp.Abs(slope.subs(symbol, root))
             if steep == 0 or not steep.is_finite:
                 return None
+            if any(arg.subs(symbol, root) == 0 for _, arg in switches(coefficient)):
+                return None  # the coefficient itself switches there: no defined weight
             masses[root] = masses.get(root, sp.S.Zero) + coefficient.subs(symbol, root) / steep
     masses = {root: sp.nsimplify(sp.simplify(m)) for root, m in masses.items()}
     return {root: m for root, m in sorted(masses.items(), key=lambda rm: float(rm[0])) if m != 0}
