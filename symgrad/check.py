@@ -279,17 +279,33 @@ def _check_scalar(f, base: list[float], i: int, exact: float) -> Check:
             args[i] = x + offset
             values.append(f(*args))
         values, probe = values[: 2 * LEVELS], values[2 * LEVELS :]
+        c = None
         if _finite(values):
             c = _verdict(exact, h, values, noise_level(probe) if _finite(probe) else 0.0)
-            if c.bound is None:  # flat in float64: smaller steps cannot see more
-                return c
-            if best is None or c.bound < best.bound:
-                best = c
-            if _sharp(best):
-                return best
-        if h <= MIN_STEP * max(1.0, abs(x)):
+        stop, best, h = _after_try(c, best, h, x)
+        if stop:
             return best if best is not None else _skipped(NOT_FINITE, exact)
-        h /= 16
+
+
+def _after_try(
+    c: Check | None, best: Check | None, h: float, x: float
+) -> tuple[bool, Check | None, float]:
+    """The step policy after one try at step ``h`` (``c`` is None where values were not
+    finite): ``(stop, best so far, next step)``.
+
+    Stop when the check is settled (flat in float64, so smaller steps cannot see more, or a
+    sharp bound) or the step is already the smallest, ``ε^(1/3)``; else try ``h/16``.
+    """
+    if c is not None:
+        if c.bound is None:
+            return True, c, h
+        if best is None or c.bound < best.bound:
+            best = c
+        if _sharp(best):
+            return True, best, h
+    if h <= MIN_STEP * max(1.0, abs(x)):
+        return True, best, h
+    return False, best, h / 16
 
 
 def check_partial(
@@ -393,16 +409,15 @@ def _shape(expr: sp.Basic, slots: dict) -> object:
 def _check_numpy(expr, symbols, base, todo, exacts, terms) -> dict[int, Check]:
     """Vectorised checks of every partial; returns the checks it could finish.
 
-    Like :func:`_check_scalar`, a partial whose bound is loose (or whose values
-    are not finite) is tried again with steps 16 times smaller down to
-    ``ε^(1/3)``, keeping the tightest bound, but all such partials are retried
-    together in one vectorised call per step size: retrying them one by one in
-    scalar code cost (variables × size of the function) per step.
+    The step policy is :func:`_check_scalar`'s (:func:`_after_try`), but every
+    partial that needs a smaller step is retried together in one vectorised call
+    per step size: retrying them one by one in scalar code cost (variables × size
+    of the function) per step.
     """
     import numpy as np
 
     done: dict[int, Check] = {}
-    best: dict[int, Check] = {}
+    best: dict[int, Check | None] = {}
     steps = {k: _base_step(base[i]) for k, i in todo}
     pending = list(todo)
     compiled: dict = {}  # one compiled function per shape of term, for every step size
@@ -412,24 +427,16 @@ def _check_numpy(expr, symbols, base, todo, exacts, terms) -> dict[int, Check]:
         retry = []
         for row, (k, i) in enumerate(pending):
             vals, probe = values[row, : 2 * LEVELS].tolist(), values[row, 2 * LEVELS :].tolist()
+            c = None
             if _finite(vals):
                 noise = noise_level(probe) if _finite(probe) else 0.0
                 magnitude = float(scale[row, : 2 * LEVELS].max())
                 c = _verdict(float(exacts[k]), steps[k], vals, noise, magnitude)
-                if c.bound is None:  # flat in float64: smaller steps cannot see more
-                    done[k] = c
-                    continue
-                if k not in best or c.bound < best[k].bound:
-                    best[k] = c
-                if _sharp(best[k]):
-                    done[k] = best[k]
-                    continue
-            if steps[k] <= MIN_STEP * max(1.0, abs(base[i])):
-                if k in best:
-                    done[k] = best[k]
-                continue  # never finite: the scalar evaluator says why
-            steps[k] /= 16
-            retry.append((k, i))
+            stop, best[k], steps[k] = _after_try(c, best.get(k), steps[k], base[i])
+            if not stop:
+                retry.append((k, i))
+            elif best[k] is not None:  # (never finite: the scalar evaluator says why)
+                done[k] = best[k]
         pending = retry
     return done
 
